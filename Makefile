@@ -1,0 +1,62 @@
+# Threadline: `make run` to read the debate locally, `make test` for the whole suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Interpreters to try, best first; `make PYTHON=/path/to/python3.13 run` picks one by hand.
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
+	$(shell pyenv prefix 3.13 2>/dev/null)/bin/python3 $(shell pyenv prefix 3.12 2>/dev/null)/bin/python3
+
+.PHONY: help install run seed editor test lint format clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@py=""; for c in $(PYTHON_CANDIDATES); do \
+	  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py="$$c"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "Threadline needs Python 3.12 or newer (3.13 recommended), and none was found." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.13'), or name it: make PYTHON=/path/to/python3.13 run" >&2; \
+	  exit 1; \
+	fi; \
+	if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  echo "Replacing $(VENV): its Python is older than 3.12."; rm -rf $(VENV); \
+	fi; \
+	[ -x $(BIN)/python ] || { echo "Creating $(VENV) with $$("$$py" --version)"; "$$py" -m venv $(VENV); }
+	@echo "Installing Threadline and its dependencies into $(VENV)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install everything
+
+seed: $(STAMP) ## Migrate and load the seed debate (idempotent)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddata seed_debate
+
+editor: $(STAMP) ## Make sure the editor account exists and print how to log in
+	@$(BIN)/python manage.py ensure_editor
+
+run: seed editor ## Install, migrate, load the seed debate and serve on http://127.0.0.1:8000
+	@echo "Threadline is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) ## Run the whole suite (browser tests need /usr/bin/chromium)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix style with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove .venv and local data under var/
+	rm -rf $(VENV) var

@@ -1,0 +1,73 @@
+"""Lay out an article's verbatim body: prose paragraphs, headings and quoted posts in place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# "— Marc Andreessen 🇺🇸 (@pmarca) March 2, 2024": the line that closes a quoted post.
+ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|--|-)\s*.+\(@[A-Za-z0-9_]{1,15}\)\s+.+\d{4}\s*$")
+_SENTENCE_END = (".", "…", "»", ":", ";", ",")
+HEADING_MAX_WORDS = 10
+
+
+@dataclass
+class Block:
+    kind: str  # "heading", "paragraph" or "post"
+    text: str = ""
+    post: Any = None
+
+
+def _is_heading(line: str) -> bool:
+    # Copied articles lose their markup: a line of a few words that ends no sentence was a
+    # heading ("Breaking New Ground with Grok", "OpenAI: A Misnomer?").
+    stripped = line.strip()
+    return 0 < len(stripped.split()) <= HEADING_MAX_WORDS and not stripped.endswith(_SENTENCE_END)
+
+
+def layout(body: str, posts: Sequence[Any]) -> list[Block]:
+    """Split ``body`` into blocks, replacing each quoted post and its attribution line with
+    the post itself. ``posts`` are in order of appearance and have a ``text`` attribute."""
+    blocks: list[Block] = []
+    position = 0
+    for post in posts:
+        found = _find_quoted(body, post.text, position)
+        if found is None:
+            continue  # not verbatim in this body: it still shows in the article's post list
+        start, end = found
+        blocks.extend(_prose_blocks(body[position:start]))
+        blocks.append(Block("post", post=post))
+        position = end
+    blocks.extend(_prose_blocks(body[position:]))
+    return blocks
+
+
+def _find_quoted(body: str, text: str, position: int) -> tuple[int, int] | None:
+    """Where the quoted post stands: at the start of a line, closed by its attribution line.
+
+    The same words may also occur in the prose ("Musk declared, “OpenAI is a lie,”"), so the
+    first occurrence is not enough. Returns the span to replace, attribution included.
+    """
+    fallback = None
+    start = body.find(text, position)
+    while start >= 0:
+        at_line_start = start == 0 or body[start - 1] == "\n"
+        end = start + len(text)
+        if at_line_start and (end == len(body) or body[end] == "\n"):
+            line_end = body.find("\n", end + 1)
+            line_end = len(body) if line_end < 0 else line_end
+            if ATTRIBUTION_RE.match(body[end + 1 : line_end]):
+                return start, line_end
+            fallback = fallback or (start, end)
+        start = body.find(text, start + 1)
+    return fallback
+
+
+def _prose_blocks(text: str) -> list[Block]:
+    return [
+        Block("heading" if _is_heading(line) else "paragraph", text=line.strip())
+        for line in text.split("\n")
+        if line.strip()
+    ]

@@ -1,0 +1,66 @@
+"""Make sure an editor account exists, and say how to log in with it.
+
+The password comes from THREADLINE_EDITOR_PASSWORD when set (applied every run); otherwise a
+new account gets a random one-time password, printed once. No password lives in the repo.
+"""
+
+import os
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+DEFAULT_USERNAME = "editor"
+
+
+class Command(BaseCommand):
+    help = "Create the editor account if it is missing and print how to log in."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--username",
+            default=os.environ.get("THREADLINE_EDITOR_USERNAME") or DEFAULT_USERNAME,
+            help="Account name (default: $THREADLINE_EDITOR_USERNAME or 'editor').",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, username: str, **options: Any) -> None:
+        user_model = get_user_model()
+        env_password = os.environ.get("THREADLINE_EDITOR_PASSWORD") or ""
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"is_staff": True}
+        )
+        user.is_staff = True
+        user.is_active = True
+        password = env_password
+        if created and not password:
+            password = secrets.token_urlsafe(12)
+        if password:
+            user.set_password(password)
+        user.save()
+        # Editors annotate everything in the debate app; deleting stays with superusers.
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="debate").exclude(
+                codename__startswith="delete_"
+            )
+        )
+
+        login = "http://127.0.0.1:8000/admin/"
+        if env_password:
+            self.stdout.write(
+                f"Editor '{username}': log in at {login} with $THREADLINE_EDITOR_PASSWORD."
+            )
+        elif created:
+            self.stdout.write(
+                self.style.SUCCESS(f"Created editor '{username}'. Log in at {login}\n")
+                + f"  username: {username}\n  password: {password}   (shown once; set "
+                "THREADLINE_EDITOR_PASSWORD and run again to choose your own)"
+            )
+        else:
+            self.stdout.write(
+                f"Editor '{username}' exists: log in at {login}. Forgot the password? Run "
+                "THREADLINE_EDITOR_PASSWORD=... make run"
+            )

@@ -1,0 +1,101 @@
+"""Pure text helpers: link extraction, quote matching, safe rendering.
+
+Nothing here touches the database, so tests call it directly.
+"""
+
+import re
+from html import escape
+
+import markdown
+import nh3
+
+# A URL as it appears in a copied post: with a scheme, or X's bare "pic.twitter.com/..." form.
+URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/)[^\s<>\"“”‘’]+", re.IGNORECASE)
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})\b")
+# Trailing punctuation that ends a sentence rather than a URL.
+_URL_TRAILING = ".,;:!?)…"
+
+_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+_SPACE_RE = re.compile(r"\s+")
+
+MARKDOWN_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "h3", "h4", "hr",
+}  # fmt: skip
+
+
+def extract_links(text: str) -> list[str]:
+    """The links a post's text contains, in order, without duplicates, as absolute URLs."""
+    links: list[str] = []
+    for match in URL_RE.finditer(text):
+        url = match.group(0).rstrip(_URL_TRAILING)
+        if not url.lower().startswith("http"):
+            url = f"https://{url}"
+        if url not in links:
+            links.append(url)
+    return links
+
+
+def extract_mentions(text: str) -> list[str]:
+    """The @handles a text mentions, without the @, in order of first appearance."""
+    seen: list[str] = []
+    for handle in MENTION_RE.findall(text):
+        if handle.lower() not in (h.lower() for h in seen):
+            seen.append(handle)
+    return seen
+
+
+def normalize_for_match(text: str) -> str:
+    """Fold whitespace and quote-mark style so a quote is found however it was retyped."""
+    return _SPACE_RE.sub(" ", text.translate(_QUOTE_MARKS)).strip()
+
+
+def quote_occurs(quote: str, source: str) -> bool:
+    """Whether ``quote`` appears in ``source``, ignoring whitespace and quote-mark style."""
+    needle = normalize_for_match(quote)
+    return bool(needle) and needle in normalize_for_match(source)
+
+
+def sanitize(html: str) -> str:
+    """The one gate every rendered fragment of user text passes through."""
+    return nh3.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to sanitized HTML (raw HTML in the source is escaped away by nh3)."""
+    return sanitize(markdown.markdown(text, extensions=["sane_lists"], output_format="html"))
+
+
+def render_post_text(text: str) -> str:
+    """A post's text as HTML: escaped verbatim, with its links and @mentions made clickable.
+
+    Line breaks are kept by CSS (``white-space: pre-line``), so the text stays verbatim.
+    """
+    pieces: list[str] = []
+    position = 0
+    tokens = sorted(
+        [(m.start(), m.end(), "url") for m in URL_RE.finditer(text)]
+        + [(m.start(), m.end(), "mention") for m in MENTION_RE.finditer(text)]
+    )
+    for start, end, kind in tokens:
+        if start < position:
+            continue  # a mention inside a URL
+        token = text[start:end]
+        trailing = ""
+        if kind == "url":
+            stripped = token.rstrip(_URL_TRAILING)
+            trailing, token = token[len(stripped) :], stripped
+            href = token if token.lower().startswith("http") else f"https://{token}"
+        else:
+            href = f"https://x.com/{token[1:]}"
+        pieces.append(escape(text[position:start]))
+        pieces.append(f'<a href="{escape(href)}">{escape(token)}</a>{escape(trailing)}')
+        position = end
+    pieces.append(escape(text[position:]))
+    return sanitize("".join(pieces))

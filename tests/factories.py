@@ -1,0 +1,75 @@
+"""Small factories, one per model, for tests that need more than the seed debate."""
+
+import datetime
+import itertools
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from debate.models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance
+
+_seq = itertools.count(1)
+
+
+def make_user(**fields: Any):
+    n = next(_seq)
+    fields.setdefault("username", f"annotator{n}")
+    return get_user_model().objects.create_user(**fields)
+
+
+def make_speaker(**fields: Any) -> Speaker:
+    n = next(_seq)
+    fields.setdefault("name", f"Speaker {n}")
+    fields.setdefault("slug", f"speaker-{n}")
+    fields.setdefault("handle", f"speaker{n}")
+    return Speaker.objects.create(**fields)
+
+
+def make_post(speaker: Speaker | None = None, **fields: Any) -> Post:
+    speaker = speaker or make_speaker()
+    n = next(_seq)
+    fields.setdefault("text", f"Post number {n} about open models.")
+    fields.setdefault("handle_shown", speaker.handle or "someone")
+    fields.setdefault("display_name_shown", speaker.name)
+    fields.setdefault("posted_at", datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC))
+    if fields.get("in_reply_to") is not None:
+        fields.setdefault("reply_basis", "inferred")
+    return Post.objects.create(speaker=speaker, **fields)
+
+
+def make_article(**fields: Any) -> Article:
+    n = next(_seq)
+    fields.setdefault("title", f"Article {n}")
+    fields.setdefault("slug", f"article-{n}")
+    fields.setdefault("body", "Some prose.")
+    return Article.objects.create(**fields)
+
+
+def quote_in(article: Article, post: Post, position: int) -> ArticlePost:
+    return ArticlePost.objects.create(article=article, post=post, position=position)
+
+
+def make_proposition(**fields: Any) -> Proposition:
+    n = next(_seq)
+    fields.setdefault("slug", f"proposition-{n}")
+    fields.setdefault("label", f"Proposition {n}")
+    fields.setdefault("statement", f"Statement {n}")
+    fields.setdefault("pro_label", f"pro-{n}")
+    fields.setdefault("anti_label", f"anti-{n}")
+    return Proposition.objects.create(**fields)
+
+
+def make_claim(post: Post | None = None, **fields: Any) -> Claim:
+    if post is not None:
+        fields.setdefault("speaker", post.speaker)
+        fields.setdefault("quote", post.text)
+    fields.setdefault("summary", "A claim.")
+    return Claim.objects.create(post=post, **fields)
+
+
+def make_stance(claim: Claim, proposition: Proposition, **fields: Any) -> Stance:
+    fields.setdefault("value", "pro")
+    fields.setdefault("rationale", "Because it says so.")
+    if "annotator" not in fields:
+        fields["annotator"] = make_user()
+    return Stance.objects.create(claim=claim, proposition=proposition, **fields)

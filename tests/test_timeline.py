@@ -1,0 +1,256 @@
+"""The reader's timeline, as a reader (or htmx) receives it."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from debate.models import Post, Stance
+from debate.timeline import PAGE_SIZE
+
+from .factories import make_claim, make_post, make_proposition, make_speaker, make_stance
+from .html import post_ids, posts_shown
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def pk_of(prefix: str) -> int:
+    return Post.objects.get(text__startswith=prefix).pk
+
+
+def test_timeline_shows_every_post_with_speaker_date_stance_source_and_permalink(client, seed):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(post_ids(html)) == 7
+    assert "Marc Andreessen 🇺🇸" in html and "@pmarca" in html
+    assert '<time datetime="2024-03-02">2 Mar 2024</time>' in html
+    assert "pro-open-source" in html and "anti-open-source" in html
+    assert 'class="badge badge--anti"' in html
+    lobbying = pk_of("Vinod is lobbying")
+    assert f'href="/posts/{lobbying}/"' in html
+    assert f'href="/articles/musks-grok-to-go-open-source/#post-{lobbying}"' in html
+    assert "Replying to" in html and "inferred by an editor" in html
+
+
+def test_the_four_post_thread_reads_as_one_nested_conversation(client, seed):
+    shown = posts_shown(client.get("/").content.decode())
+    thread = [
+        (pk_of("Vinod is lobbying"), 0, False),
+        (pk_of("And @pmarca"), 1, False),
+        (pk_of("Let's assume"), 2, False),
+        (pk_of("It would certainly"), 3, False),
+    ]
+    assert shown[:4] == thread
+    # Then the 11 March posts, each on its own, in the order the article gives them.
+    assert [pk for pk, depth, _ in shown[4:]] == [
+        pk_of("This week"),
+        pk_of("OpenAI is a lie"),
+        pk_of("Razor sharp"),
+    ]
+    assert "Conversation of 4 posts" in client.get("/").content.decode()
+
+
+def test_speaker_filter_full_page_shows_their_posts_and_what_they_answered(client, seed):
+    response = client.get("/?speaker=marc-andreessen")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    shown = posts_shown(html)
+    by_pk = {pk: (depth, context) for pk, depth, context in shown}
+    andreessen = set(
+        Post.objects.filter(speaker__slug="marc-andreessen").values_list("pk", flat=True)
+    )
+    assert andreessen <= set(by_pk)
+    assert not any(by_pk[pk][1] for pk in andreessen)
+    # Khosla's post is shown because Andreessen answered it, marked as context, in the thread.
+    assert by_pk[pk_of("And @pmarca")] == (1, True)
+    assert by_pk[pk_of("Let's assume")] == (2, False)
+    assert pk_of("It would certainly") not in by_pk  # Musk's reply is not his
+    assert "Context: answered by a post below" in html
+    assert re.search(r'id="speaker-marc-andreessen"\s+checked', html)
+    assert "<title>Posts by Marc Andreessen · Threadline" in html
+
+
+def test_htmx_request_gets_only_the_results_fragment(client, seed):
+    response = client.get("/?speaker=vinod-khosla", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="filters"' not in html
+    assert "Posts by Vinod Khosla" in html
+    assert "<title>Posts by Vinod Khosla" in html  # htmx updates the tab title from it
+    assert "HX-Request" in response["Vary"]
+    full = client.get("/?speaker=vinod-khosla").content.decode()
+    assert post_ids(html) == post_ids(full)
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, seed):
+    response = client.get(
+        "/?speaker=elon-musk", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_filter_form_works_without_javascript(client, seed):
+    html = client.get("/").content.decode()
+    form = re.search(r'<form id="filters" method="get" action="/".*?</form>', html, re.S).group(0)
+    assert 'hx-get="/"' in form and 'hx-push-url="true"' in form and 'hx-target="#results"' in form
+    values = re.findall(r'name="speaker" value="([^"]+)"', form)
+    assert values == ["elon-musk", "marc-andreessen", "vinod-khosla"]
+    assert '<button type="submit"' in form
+    # What the browser submits is the same URL a reader can share.
+    both = client.get("/", {"speaker": ["elon-musk", "vinod-khosla"]}).content.decode()
+    speakers = set(
+        Post.objects.filter(pk__in=post_ids(both)).values_list("speaker__slug", flat=True)
+    )
+    assert speakers >= {"elon-musk", "vinod-khosla"}
+    assert "Posts by Elon Musk and Vinod Khosla" in both
+
+
+def test_unknown_speaker_gets_a_clear_message_not_an_error(client, seed):
+    response = client.get("/?speaker=nobody-at-all")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is no speaker “nobody-at-all”" in html
+    assert 'role="alert"' in html
+    mixed = client.get("/?speaker=nobody&speaker=vinod-khosla", **HTMX).content.decode()
+    assert "There is no speaker “nobody”" in mixed
+    assert "Posts by Vinod Khosla" in mixed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "speaker=" + "x" * 5000,
+        "speaker=%00%ff",
+        "speaker=&speaker=",
+        "after=garbage",
+        "after=1-2-3",
+    ],
+)
+def test_strange_query_strings_never_fail(client, seed, query):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 200
+
+
+def test_damaged_page_link_says_so(client, seed):
+    html = client.get("/?after=20240302T000000.000000Z-nope").content.decode()
+    assert "That page link is damaged" in html
+    assert len(post_ids(html)) == 7
+
+
+def test_draft_stances_stay_off_public_pages(client, seed):
+    Stance.objects.filter(value="anti").update(review_state="draft")
+    html = client.get("/").content.decode()
+    assert "anti-open-source" not in html
+
+
+def test_post_text_cannot_inject_markup(client, seed):
+    make_post(text='<script>alert("x")</script><img src=x onerror=alert(1)>')
+    html = client.get("/").content.decode()
+    assert '<script>alert("x")' not in html
+    assert "&lt;script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def grow(posts: int) -> None:
+    """Add a busy speaker with long reply chains, claims and stances."""
+    speaker = make_speaker(name="Busy Speaker", slug="busy-speaker", handle="busy")
+    proposition = make_proposition()
+    parent = None
+    for n in range(posts):
+        when = datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=n)
+        post = make_post(speaker, posted_at=when, in_reply_to=parent if n % 3 else None)
+        make_stance(make_claim(post=post), proposition, value=("pro", "anti", "neutral")[n % 3])
+        parent = post
+
+
+def count_queries(client, url: str, **headers) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, **headers).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/", "/?speaker=busy-speaker", "/?speaker=marc-andreessen"])
+def test_timeline_costs_the_same_queries_however_large_the_debate(client, seed, url):
+    small = count_queries(client, url)
+    grow(PAGE_SIZE + 30)
+    assert count_queries(client, url) == small
+    assert count_queries(client, url, **HTMX) <= small
+
+
+def test_timeline_query_budget(client, seed, django_assert_max_num_queries):
+    grow(40)
+    with django_assert_max_num_queries(7):
+        client.get("/")
+
+
+def test_later_posts_continue_where_the_page_ended_without_gaps(client, seed):
+    grow(PAGE_SIZE * 2 + 5)
+    seen: list[int] = []
+    url = "/?speaker=busy-speaker"
+    pages = 0
+    while url:
+        html = client.get(url).content.decode()
+        seen += [pk for pk, _, context in posts_shown(html) if not context]
+        match = re.search(r'<a class="button" href="(/\?[^"]+)">Later posts</a>', html)
+        url = match.group(1).replace("&amp;", "&") if match else None
+        pages += 1
+    assert pages == 3
+    expected = list(Post.objects.filter(speaker__slug="busy-speaker").values_list("pk", flat=True))
+    assert sorted(seen) == sorted(expected)
+    assert len(seen) == len(set(seen))
+
+
+def test_responses_carry_a_strict_content_security_policy(client, seed):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "script-src 'self' 'nonce-" in policy
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    html = response.content.decode()
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+    assert "style=" not in html
+    assert '"includeIndicatorStyles": false' in html
+
+
+def test_post_permalink_shows_the_whole_conversation_with_the_post_highlighted(client, seed):
+    focus = pk_of("Let's assume")
+    response = client.get(f"/posts/{focus}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert [pk for pk, _, _ in posts_shown(html)] == [
+        pk_of("Vinod is lobbying"),
+        pk_of("And @pmarca"),
+        focus,
+        pk_of("It would certainly"),
+    ]
+    assert f'class="card card--focus" id="post-{focus}"' in html
+    assert '<meta property="og:title" content="Marc Andreessen (@pmarca) on 3 Mar 2024">' in html
+    assert client.get("/posts/999999/").status_code == 404
+
+
+def test_article_page_shows_the_body_with_each_quoted_post_in_place(client, seed):
+    response = client.get("/articles/musks-grok-to-go-open-source/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h2>Breaking New Ground with Grok</h2>" in html
+    assert "<h2>OpenAI: A Misnomer?</h2>" in html
+    assert "Twitter’s (now 𝕏)" in html
+    assert post_ids(html) == list(
+        Post.objects.filter(quoted_in__article__slug="musks-grok-to-go-open-source")
+        .order_by("quoted_in__position")
+        .values_list("pk", flat=True)
+    )
+    assert "— Elon Musk (@elonmusk)" not in html  # attribution lines became cards
+    assert "closed-source de facto subsidiary" in html
+    assert client.get("/articles/no-such-article/").status_code == 404
+
+
+def test_pages_refuse_writes(client, seed):
+    assert client.post("/").status_code == 405
