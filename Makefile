@@ -41,7 +41,7 @@ seed: $(STAMP) ## Migrate and load the seed debate (idempotent)
 	$(BIN)/python manage.py loaddata seed_debate
 
 editor: $(STAMP) ## Make sure the editor account exists and print how to log in
-	@$(BIN)/python manage.py ensure_editor
+	@$(BIN)/python manage.py ensure_editor --site http://$(HOST):$(PORT)
 
 run: seed editor ## Install, migrate, load the seed debate and serve on http://127.0.0.1:8000
 	@echo "Threadline is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

@@ -161,10 +161,13 @@ def build_timeline(params: QueryDict) -> Timeline:
         notices.append(f"Only the first {MAX_SPEAKER_PARAMS} speakers were used.")
     options = speaker_options(slugs)
     known = {option.speaker.slug: option for option in options}
-    for slug in slugs:
-        if slug not in known:
-            notices.append(f"There is no speaker “{slug}”. Choose one from the list.")
     selected = [known[slug].speaker for slug in slugs if slug in known]
+    fallback = "showing the other speakers you chose" if selected else "showing every speaker"
+    notices += [
+        f"There is no speaker “{slug}”, so Threadline is {fallback}. Pick names from the list."
+        for slug in slugs
+        if slug not in known
+    ]
     total = sum(
         option.post_count for option in options if not selected or option.speaker in selected
     )

@@ -115,10 +115,13 @@ def test_unknown_speaker_gets_a_clear_message_not_an_error(client, seed):
     response = client.get("/?speaker=nobody-at-all")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "There is no speaker “nobody-at-all”" in html
+    assert "There is no speaker “nobody-at-all”, so Threadline is showing every speaker" in html
     assert 'role="alert"' in html
     mixed = client.get("/?speaker=nobody&speaker=vinod-khosla", **HTMX).content.decode()
-    assert "There is no speaker “nobody”" in mixed
+    assert (
+        "There is no speaker “nobody”, so Threadline is showing the other speakers you chose"
+        in mixed
+    )
     assert "Posts by Vinod Khosla" in mixed
 
 

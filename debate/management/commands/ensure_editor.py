@@ -25,9 +25,14 @@ class Command(BaseCommand):
             default=os.environ.get("THREADLINE_EDITOR_USERNAME") or DEFAULT_USERNAME,
             help="Account name (default: $THREADLINE_EDITOR_USERNAME or 'editor').",
         )
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="Where the site is served, to print the login address.",
+        )
 
     @transaction.atomic
-    def handle(self, *args: Any, username: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, site: str, **options: Any) -> None:
         user_model = get_user_model()
         env_password = os.environ.get("THREADLINE_EDITOR_PASSWORD") or ""
         user, created = user_model.objects.get_or_create(
@@ -48,7 +53,7 @@ class Command(BaseCommand):
             )
         )
 
-        login = "http://127.0.0.1:8000/admin/"
+        login = f"{site.rstrip('/')}/admin/"
         if env_password:
             self.stdout.write(
                 f"Editor '{username}': log in at {login} with $THREADLINE_EDITOR_PASSWORD."
