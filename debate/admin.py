@@ -1,6 +1,8 @@
 """The editors' workspace: every model listed, searchable and filterable, stances inline."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -138,13 +140,25 @@ class StanceFormSet(BaseInlineFormSet):
             seen.add(proposition.pk)
 
 
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
+
+
 class StanceInline(admin.StackedInline):
     model = Stance
     formset = StanceFormSet
     extra = 1
     autocomplete_fields = ["proposition"]
-    fields = ["proposition", "value", "rationale", "evidence", "review_state", "annotated_at"]
-    readonly_fields = ["annotated_at"]
+    fields = [
+        "proposition",
+        "value",
+        "rationale",
+        "evidence",
+        "review_state",
+        "annotator",
+        "annotated_at",
+    ]
+    readonly_fields = ["annotator", "annotated_at"]
+    formfield_overrides = COMPACT_TEXT
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -176,6 +190,12 @@ class ClaimAdmin(admin.ModelAdmin):
     autocomplete_fields = ["speaker", "post", "article"]
     fields = ["speaker", "summary", "post", "article", "quote"]
     inlines = [StanceInline]
+    formfield_overrides = COMPACT_TEXT
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "summary":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         return super().get_queryset(request).prefetch_related("stances__proposition")
@@ -236,6 +256,7 @@ class StanceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["claim", "proposition"]
     date_hierarchy = "annotated_at"
     fields = ["claim", "proposition", "value", "rationale", "evidence", "review_state"]
+    formfield_overrides = COMPACT_TEXT
 
     @admin.display(description="claim")
     def claim_excerpt(self, stance: Stance) -> str:
