@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from .models import ArticlePost, Claim, Post, Stance, StanceValue
+from .models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance, StanceValue
 
 MAX_REPEATS = 20
 MAX_VALUE_LENGTH = 100
@@ -258,3 +258,31 @@ def _quoted_in(article: str) -> QuerySet[ArticlePost]:
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+
+
+def load_filters(params: QueryDict) -> Filters:
+    """Read the parameters and resolve their slugs: for views that show no facet counts (the
+    feed, the exports). At most one small query per kind of slug given."""
+    filters = read_params(params)
+
+    def known(model: type, slugs: Iterable[str]) -> set[str]:
+        wanted = [slug for slug in slugs if slug]
+        if not wanted:
+            return set()
+        return set(model.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+
+    return resolve(
+        filters,
+        known(Speaker, filters.speakers),
+        known(Proposition, [filters.proposition]),
+        known(Article, [filters.article]),
+    )
+
+
+def order_posts(posts: QuerySet[Post], filters: Filters) -> QuerySet[Post]:
+    """Posts in the selection's order: oldest or newest first, or by search rank."""
+    if filters.by_relevance and uses_postgres_search():
+        return posts.order_by("-rank", "pk")
+    if filters.newest_first:
+        return posts.order_by("-posted_at", "-pk")
+    return posts.order_by("posted_at", "pk")
