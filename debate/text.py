@@ -4,6 +4,7 @@ Nothing here touches the database, so tests call it directly.
 """
 
 import re
+from collections.abc import Iterable
 from html import escape
 
 import markdown
@@ -99,3 +100,20 @@ def render_post_text(text: str) -> str:
         position = end
     pieces.append(escape(text[position:]))
     return sanitize("".join(pieces))
+
+
+_TAG_OR_ENTITY_RE = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def highlight(html: str, words: Iterable[str], *, whole_words: bool = False) -> str:
+    """Wrap ``words`` in ``<mark>`` wherever they occur in the text of ``html`` (not inside
+    tags or character entities). Case is ignored; ``whole_words`` matches only whole words."""
+    terms = sorted({word for word in words if word.strip()}, key=len, reverse=True)
+    if not terms:
+        return html
+    alternatives = "|".join(re.escape(escape(term)) for term in terms)
+    pattern = re.compile(rf"\b(?:{alternatives})\b" if whole_words else alternatives, re.I)
+    pieces = _TAG_OR_ENTITY_RE.split(html)
+    for index in range(0, len(pieces), 2):  # even pieces are text, odd ones tags or entities
+        pieces[index] = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", pieces[index])
+    return "".join(pieces)

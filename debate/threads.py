@@ -30,13 +30,17 @@ class ThreadItem[T: Threadable]:
 
 
 def assemble[T: Threadable](
-    nodes: Iterable[T], sort_key: Callable[[T], Hashable], newest_first: bool = False
+    nodes: Iterable[T],
+    sort_key: Callable[[T], Hashable],
+    newest_first: bool = False,
+    position: Callable[[T], int | None] | None = None,
 ) -> list[ThreadItem[T]]:
     """Nest each node under the node it replies to, when that node is present.
 
-    Roots (and nodes whose parent is absent) follow ``sort_key``, reversed when
-    ``newest_first``; replies always read oldest first under their parent, as a
-    conversation does.
+    Replies always read oldest first (``sort_key``) under their parent, as a conversation
+    does. Threads follow ``sort_key`` of their first post, reversed when ``newest_first``;
+    or, given ``position`` (a node's place in a ranked list, None for nodes shown only as
+    context), each thread stands where its best-placed post would.
     """
     by_pk = {node.pk: node for node in nodes}
     children: dict[Any, list[T]] = {}
@@ -47,9 +51,13 @@ def assemble[T: Threadable](
             children.setdefault(parent, []).append(node)
         else:
             roots.append(node)
-    roots.sort(key=sort_key, reverse=newest_first)
     for siblings in children.values():
         siblings.sort(key=sort_key)
+    if position is None:
+        roots.sort(key=sort_key, reverse=newest_first)
+    else:
+        best = {root.pk: _best_position(root, children, position) for root in roots}
+        roots.sort(key=lambda root: best[root.pk])
 
     items: list[ThreadItem[T]] = []
     visited: set[Any] = set()
@@ -87,3 +95,20 @@ def _walk[T: Threadable](
         kids = [kid for kid in children.get(node.pk, []) if kid.pk not in visited]
         items.append(ThreadItem(node, depth, parent_shown=depth > 0, has_children=bool(kids)))
         stack.extend((kid, depth + 1) for kid in reversed(kids))
+
+
+def _best_position[T: Threadable](
+    root: T, children: dict[Any, list[T]], position: Callable[[T], int | None]
+) -> float:
+    best = float("inf")
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node.pk in seen:
+            continue
+        seen.add(node.pk)
+        place = position(node)
+        if place is not None and place < best:
+            best = place
+        stack.extend(children.get(node.pk, []))
+    return best

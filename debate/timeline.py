@@ -1,26 +1,42 @@
-"""The reader's timeline: filters from the query string, one page of posts, their threads.
+"""The reader's timeline: one page of the posts a selection matches, in threads, with facets.
 
-A page costs the same handful of queries whatever the size of the debate: the speaker list
-with counts, one keyset-paginated page of matching post ids, and the posts to show (the
-page plus the posts they answer, as context) with their claims, stances and sources.
+A page costs the same handful of queries whatever the size of the debate: four facet queries
+(speakers, stances, propositions, articles, each with the count choosing it would give), one
+keyset-paginated page of matching post ids, and the posts to show (the page plus the posts
+they answer, as context) with their claims, stances and sources.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
+from django.utils.dateformat import format as format_date
 from django.utils.http import urlencode
 
-from .models import ArticlePost, Claim, Post, Speaker, Stance
+from .filters import Filters, filter_posts, read_params, resolve, uses_postgres_search
+from .models import (
+    Article,
+    ArticlePost,
+    Claim,
+    Post,
+    Proposition,
+    ReviewState,
+    Speaker,
+    Stance,
+    StanceValue,
+)
+from .text import highlight
 from .threads import ThreadItem, assemble
 
 PAGE_SIZE = 50
-MAX_SPEAKER_PARAMS = 20
-MAX_PARAM_LENGTH = 100
+MAX_CURSOR_LENGTH = 100
+# Marks ts_headline puts around matched words; control characters never occur in posts.
+HIT_START, HIT_END = "\x02", "\x03"
 
 
 @dataclass
@@ -33,6 +49,8 @@ class Entry:
     sources: list[ArticlePost]
     is_context: bool = False
     is_focus: bool = False
+    # The post's HTML with search hits marked, when a search is on.
+    highlighted_html: str = ""
 
     @property
     def pk(self) -> int:
@@ -44,38 +62,117 @@ class Entry:
 
 
 @dataclass
-class SpeakerOption:
-    speaker: Speaker
-    post_count: int
+class Option:
+    """One choice in a facet: what it is called, how many posts choosing it would give."""
+
+    value: str
+    label: str
+    count: int
     selected: bool
+    obj: Any = None
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
 
 
 @dataclass
 class Timeline:
-    speakers: list[SpeakerOption]
-    selected: list[Speaker]
+    filters: Filters
+    speakers: list[Option]
+    stances: list[Option]
+    propositions: list[Option]
+    articles: list[Option]
     items: list[ThreadItem[Entry]]
     total: int
-    notices: list[str] = field(default_factory=list)
-    next_cursor: str | None = None
+    next_url: str | None = None
     after: str | None = None
+    notices: list[str] = field(default_factory=list)
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.selected)
+        return self.filters.is_filtered
 
     @property
-    def match_count(self) -> int:
-        return sum(1 for item in self.items if not item.node.is_context)
-
-    def query_string(self, **extra: str) -> str:
-        params: list[tuple[str, str]] = [("speaker", s.slug) for s in self.selected]
-        params += [(key, value) for key, value in extra.items() if value]
-        return f"?{urlencode(params)}" if params else ""
+    def selected_speakers(self) -> list[Speaker]:
+        return [option.obj for option in self.speakers if option.selected]
 
     @property
-    def next_url(self) -> str | None:
-        return self.query_string(after=self.next_cursor) if self.next_cursor else None
+    def proposition(self) -> Proposition | None:
+        return next((o.obj for o in self.propositions if o.selected), None)
+
+    @property
+    def article(self) -> Article | None:
+        return next((o.obj for o in self.articles if o.selected), None)
+
+    @property
+    def query_string(self) -> str:
+        return as_query(self.filters.params())
+
+    @property
+    def chips(self) -> list[Chip]:
+        filters = self.filters
+        chips = [
+            Chip(f"Speaker: {speaker.name}", as_query(filters.without("speaker", speaker.slug)))
+            for speaker in self.selected_speakers
+        ]
+        if filters.stance:
+            chips.append(Chip(f"Stance: {self.stance_label}", as_query(filters.without("stance"))))
+        if self.proposition:
+            label = f"Proposition: {self.proposition.label}"
+            chips.append(Chip(label, as_query(filters.without("proposition"))))
+        if self.article:
+            label = f"Article: {self.article.title}"
+            chips.append(Chip(label, as_query(filters.without("article"))))
+        if filters.date_from:
+            label = f"From {format_date(filters.date_from, 'j M Y')}"
+            chips.append(Chip(label, as_query(filters.without("from"))))
+        if filters.date_to:
+            label = f"Until {format_date(filters.date_to, 'j M Y')}"
+            chips.append(Chip(label, as_query(filters.without("to"))))
+        if filters.q:
+            chips.append(Chip(f"Search: “{filters.q}”", as_query(filters.without("q"))))
+        return chips
+
+    @property
+    def stance_label(self) -> str:
+        if not self.filters.stance:
+            return ""
+        if self.proposition:
+            return self.proposition.label_for(self.filters.stance)
+        return STANCE_WORDS[self.filters.stance]
+
+    @property
+    def heading(self) -> str:
+        """The selection in words, e.g. "Anti-open-source posts by Vinod Khosla"."""
+        filters = self.filters
+        if not filters.is_filtered:
+            return "The open-source AI debate, March 2024"
+        noun = "Posts"
+        if filters.stance:
+            noun = f"{self.stance_label[:1].upper()}{self.stance_label[1:]} posts"
+        elif self.proposition:
+            noun = f"Posts taking a stance on {self.proposition.label.lower()}"
+        names = [speaker.name for speaker in self.selected_speakers]
+        if names:
+            joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            noun += f" by {joined}"
+        if filters.q:
+            noun += f" matching “{filters.q}”"
+        return noun
+
+
+STANCE_WORDS = {
+    StanceValue.PRO: "for (pro)",
+    StanceValue.ANTI: "against (anti)",
+    StanceValue.NEUTRAL: "neutral",
+}
+
+
+def as_query(params: list[tuple[str, str]]) -> str:
+    return f"?{urlencode(params)}" if params else ""
 
 
 def public_stances() -> QuerySet[Stance]:
@@ -136,72 +233,160 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
-def speaker_options(selected_slugs: Sequence[str]) -> list[SpeakerOption]:
-    speakers = Speaker.objects.annotate(post_count=Count("posts")).order_by("name")
-    return [
-        SpeakerOption(speaker, speaker.post_count, speaker.slug in selected_slugs)
-        for speaker in speakers
+def facets(filters: Filters) -> tuple[list[Option], list[Option], list[Option], list[Option]]:
+    """Every speaker, stance, proposition and article, each with the number of posts the
+    selection would match if the reader chose it (its own dimension left out). Four queries."""
+    public = Q(stances__review_state__in=ReviewState.public())
+
+    by_speaker = filter_posts(filters, skip="speaker").values("pk")
+    speakers = [
+        Option(s.slug, s.name, s.n, s.slug in filters.speakers, s)
+        for s in Speaker.objects.annotate(
+            n=Count("posts", filter=Q(posts__pk__in=by_speaker))
+        ).order_by("name")
     ]
 
+    by_stance = filter_posts(filters, skip="stance").values("pk")
+    stance_rows = Stance.objects.public().filter(claim__post__in=by_stance)
+    if filters.proposition:
+        stance_rows = stance_rows.filter(proposition__slug=filters.proposition)
+    stance_counts = dict(
+        stance_rows.values("value")
+        .annotate(n=Count("claim__post", distinct=True))
+        .values_list("value", "n")
+    )
+    stances = [
+        Option(value, STANCE_WORDS[value], stance_counts.get(value, 0), value == filters.stance)
+        for value in StanceValue.values
+    ]
 
-def clean_values(params: QueryDict, name: str, limit: int) -> list[str]:
-    """Distinct, non-empty values of a repeated parameter, trimmed and bounded."""
-    values: list[str] = []
-    for raw in params.getlist(name)[:limit]:
-        value = raw.strip()[:MAX_PARAM_LENGTH]
-        if value and value not in values:
-            values.append(value)
-    return values
+    by_proposition = filter_posts(filters, skip="proposition").values("pk")
+    on_proposition = public & Q(stances__claim__post__in=by_proposition)
+    if filters.stance:
+        on_proposition &= Q(stances__value=filters.stance)
+    propositions = [
+        Option(p.slug, p.label, p.n, p.slug == filters.proposition, p)
+        for p in Proposition.objects.annotate(
+            n=Count("stances__claim__post", filter=on_proposition, distinct=True)
+        ).order_by("label")
+    ]
+
+    by_article = filter_posts(filters, skip="article").values("pk")
+    articles = [
+        Option(a.slug, a.title, a.n, a.slug == filters.article, a)
+        for a in Article.objects.annotate(
+            n=Count("quoted_posts", filter=Q(quoted_posts__post__in=by_article))
+        ).order_by("-published_on", "title")
+    ]
+    return speakers, stances, propositions, articles
 
 
 def build_timeline(params: QueryDict) -> Timeline:
-    notices: list[str] = []
-    slugs = clean_values(params, "speaker", MAX_SPEAKER_PARAMS)
-    if len(params.getlist("speaker")) > MAX_SPEAKER_PARAMS:
-        notices.append(f"Only the first {MAX_SPEAKER_PARAMS} speakers were used.")
-    options = speaker_options(slugs)
-    known = {option.speaker.slug: option for option in options}
-    selected = [known[slug].speaker for slug in slugs if slug in known]
-    fallback = "showing the other speakers you chose" if selected else "showing every speaker"
-    notices += [
-        f"There is no speaker “{slug}”, so Threadline is {fallback}. Pick names from the list."
-        for slug in slugs
-        if slug not in known
-    ]
-    total = sum(
-        option.post_count for option in options if not selected or option.speaker in selected
+    filters = read_params(params)
+    speakers, stances, propositions, articles = facets(filters)
+    resolved = resolve(
+        filters,
+        {o.value for o in speakers},
+        {o.value for o in propositions},
+        {o.value for o in articles},
     )
+    if resolved != filters:
+        # Counts were taken with names that match nothing: take them again without.
+        filters = resolved
+        speakers, stances, propositions, articles = facets(filters)
+    filters = resolved
+    notices = list(filters.notices)
+    chosen = next((o.obj for o in propositions if o.selected), None)
+    if chosen is not None:  # stances in the words of the chosen proposition's sides
+        for option in stances:
+            option.label = chosen.label_for(option.value)
+    total = sum(o.count for o in speakers if o.selected or not filters.speakers)
 
-    matches = Post.objects.by_speakers(selected).chronological()
-    after = params.get("after", "").strip()[:MAX_PARAM_LENGTH]
-    cursor = decode_cursor(after) if after else None
-    if after and cursor is None:
-        notices.append("That page link is damaged, so the timeline starts from the beginning.")
-        after = ""
-    if cursor is not None:
-        moment, pk = cursor
-        matches = matches.filter(Q(posted_at__gt=moment) | Q(posted_at=moment, pk__gt=pk))
+    matches = filter_posts(filters)
+    after = params.get("after", "").strip()[:MAX_CURSOR_LENGTH]
+    offset = 0
+    if filters.by_relevance and uses_postgres_search():
+        # Ranks are not stable keys, so relevance pages by position.
+        offset = int(after) if after.isdigit() else 0
+        page_rows = matches.order_by("-rank", "pk").values_list("pk", "in_reply_to_id")
+        page = list(page_rows[offset : offset + PAGE_SIZE + 1])
+        next_after = str(offset + PAGE_SIZE)
+    else:
+        if filters.by_relevance:
+            notices.append("Ranking by relevance needs PostgreSQL; showing the oldest first.")
+        cursor = decode_cursor(after) if after else None
+        if after and cursor is None:
+            notices.append("That page link is damaged, so the timeline starts from the beginning.")
+            after = ""
+        newest = filters.newest_first
+        if cursor is not None:
+            moment, pk = cursor
+            if newest:
+                matches = matches.filter(Q(posted_at__lt=moment) | Q(posted_at=moment, pk__lt=pk))
+            else:
+                matches = matches.filter(Q(posted_at__gt=moment) | Q(posted_at=moment, pk__gt=pk))
+        ordering = ("-posted_at", "-pk") if newest else ("posted_at", "pk")
+        rows = matches.order_by(*ordering).values_list("pk", "in_reply_to_id", "posted_at")
+        page = list(rows[: PAGE_SIZE + 1])
+        last = page[min(len(page), PAGE_SIZE) - 1] if page else None
+        next_after = encode_cursor(last[2], last[0]) if last else ""
+    has_more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
 
-    page = list(matches.values_list("pk", "in_reply_to_id", "posted_at")[: PAGE_SIZE + 1])
-    next_cursor = None
-    if len(page) > PAGE_SIZE:
-        page = page[:PAGE_SIZE]
-        next_cursor = encode_cursor(page[-1][2], page[-1][0])
-    match_ids = {pk for pk, _, _ in page}
+    match_ids = {row[0] for row in page}
     # A reply whose parent is not on this page shows the parent as context.
-    context_ids = {parent for _, parent, _ in page if parent and parent not in match_ids}
+    context_ids = {row[1] for row in page if row[1] and row[1] not in match_ids}
     posts = posts_for_cards(Post.objects.filter(pk__in=match_ids | context_ids))
+    if filters.q and uses_postgres_search():
+        posts = with_headlines(posts, filters.q)
     entries = [make_entry(post, is_context=post.pk in context_ids) for post in posts]
-
+    if filters.q:
+        mark_hits(entries, filters)
+    place = {pk: index for index, pk in enumerate(row[0] for row in page)}
+    items = assemble(entries, sort_key=thread_sort_key, position=lambda e: place.get(e.pk))
     return Timeline(
-        speakers=options,
-        selected=selected,
-        items=assemble_entries(entries),
+        filters=filters,
+        speakers=speakers,
+        stances=stances,
+        propositions=propositions,
+        articles=articles,
+        items=items,
         total=total,
-        notices=notices,
-        next_cursor=next_cursor,
+        next_url=as_query([*filters.params(), ("after", next_after)]) if has_more else None,
         after=after or None,
+        notices=notices,
     )
+
+
+def with_headlines(posts: QuerySet[Post], q: str) -> QuerySet[Post]:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+    query = SearchQuery(q, config="english", search_type="websearch")
+    return posts.annotate(
+        headline=SearchHeadline(
+            "text",
+            query,
+            config="english",
+            start_sel=HIT_START,
+            stop_sel=HIT_END,
+            highlight_all=True,
+        )
+    )
+
+
+def mark_hits(entries: list[Entry], filters: Filters) -> None:
+    """Mark the words a search matched in each card's text.
+
+    PostgreSQL says which words its stemmed search matched (``ts_headline``); the portable
+    search matched the words as typed, anywhere, so those are marked as typed.
+    """
+    for entry in entries:
+        headline = getattr(entry.post, "headline", None)
+        if headline is not None:
+            words = {part.split(HIT_END)[0] for part in headline.split(HIT_START)[1:]}
+            entry.highlighted_html = highlight(entry.post.text_html, words, whole_words=True)
+        else:
+            entry.highlighted_html = highlight(entry.post.text_html, filters.search_words)
 
 
 def thread_around(post: Post) -> list[ThreadItem[Entry]]:

@@ -1,10 +1,12 @@
 """Reader-facing pages. Small function views; HTMX requests get only the fragment they swap."""
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from .articles import layout
 from .models import Article, ArticlePost, Claim, Post
@@ -16,12 +18,42 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+LOAD_MORE_TARGET = "load-more"
+SYNC_HEADER = "X-Threadline-Sync"
+
+
+def tidy_query(params: QueryDict) -> str | None:
+    """The query string without empty fields and defaults (what a submitted form sends), or
+    None when it is tidy already. Values are kept as given, wrong ones included, so that the
+    page can still say what was wrong with them."""
+    given = [(key, value) for key, values in params.lists() for value in values]
+    kept = [(k, v) for k, v in given if v.strip() and not (k == "order" and v == "oldest")]
+    if len(kept) == len(given):
+        return None
+    return f"?{urlencode(kept)}" if kept else ""
+
+
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target", SYNC_HEADER)
 def timeline(request: HttpRequest) -> HttpResponse:
+    tidy = tidy_query(request.GET)
+    if tidy is not None and not request.htmx:
+        # A form sent without JavaScript: land on the short URL a reader would share.
+        return redirect(f"{request.path}{tidy}")
     view = build_timeline(request.GET)
-    template = "debate/timeline.html#results" if wants_fragment(request) else "debate/timeline.html"
-    return render(request, template, {"timeline": view})
+    context = {"timeline": view, "fragment": False, "sync_all": False}
+    if not wants_fragment(request):
+        return render(request, "debate/timeline.html", context)
+    if request.htmx.target == LOAD_MORE_TARGET:
+        # Scrolling on: only the next page of threads, which replaces the "more" link.
+        return render(request, "debate/timeline.html#page", context)
+    # A filter change: the results, plus the filter form's counts swapped out of band. A chip
+    # or "clear all" also resets the typed fields (search, dates, order) to match the URL.
+    context |= {"fragment": True, "sync_all": request.headers.get(SYNC_HEADER) == "all"}
+    response = render(request, "debate/timeline.html#results", context)
+    if tidy is not None:
+        return push_url(response, f"{request.path}{tidy}")
+    return response
 
 
 @require_safe
