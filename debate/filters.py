@@ -30,6 +30,7 @@ MAX_VALUE_LENGTH = 100
 MAX_QUERY_LENGTH = 200
 ORDERS = ("oldest", "newest", "relevance")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,15 @@ class Filters:
         return replace(self, notices=self.notices + tuple(notices))
 
 
+def printable(text: str) -> str:
+    """Drop control characters: they name nothing, and PostgreSQL refuses NUL outright."""
+    return _CONTROL_RE.sub(" ", text)
+
+
 def _values(params: QueryDict, name: str) -> list[str]:
     values: list[str] = []
     for raw in params.getlist(name)[:MAX_REPEATS]:
-        value = raw.strip()[:MAX_VALUE_LENGTH]
+        value = printable(raw).strip()[:MAX_VALUE_LENGTH]
         if value and value not in values:
             values.append(value)
     return values
@@ -140,7 +146,7 @@ def read_params(params: QueryDict) -> Filters:
     if date_from and date_to and date_from > date_to:
         notices.append("The start date was after the end date, so the two were swapped.")
         date_from, date_to = date_to, date_from
-    q = " ".join(params.get("q", "").split())
+    q = " ".join(printable(params.get("q", "")).split())
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"The search was cut to its first {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]
