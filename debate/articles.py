@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 # "— Marc Andreessen 🇺🇸 (@pmarca) March 2, 2024": the line that closes a quoted post.
@@ -18,6 +19,28 @@ class Block:
     kind: str  # "heading", "paragraph" or "post"
     text: str = ""
     post: Any = None
+    claims: list[Any] = field(default_factory=list)  # prose claims quoted in this paragraph
+
+    @property
+    def html(self) -> str:
+        """The paragraph, escaped, with each claim's quote marked and referenced."""
+        spans: list[tuple[int, int, Any]] = []
+        for claim in self.claims:
+            start = self.text.find(claim.quote)
+            end = start + len(claim.quote)
+            if start >= 0 and all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, claim))
+        pieces, position = [], 0
+        for start, end, claim in sorted(spans, key=lambda span: span[0]):
+            pieces.append(escape(self.text[position:start]))
+            pieces.append(
+                f'<mark class="claim-mark">{escape(self.text[start:end])}</mark>'
+                f'<a class="claim-ref" href="#claim-{claim.pk}">'
+                f"{escape(claim.speaker.name)}’s claim</a>"
+            )
+            position = end
+        pieces.append(escape(self.text[position:]))
+        return "".join(pieces)
 
 
 def _is_heading(line: str) -> bool:
@@ -27,9 +50,10 @@ def _is_heading(line: str) -> bool:
     return 0 < len(stripped.split()) <= HEADING_MAX_WORDS and not stripped.endswith(_SENTENCE_END)
 
 
-def layout(body: str, posts: Sequence[Any]) -> list[Block]:
+def layout(body: str, posts: Sequence[Any], claims: Sequence[Any] = ()) -> list[Block]:
     """Split ``body`` into blocks, replacing each quoted post and its attribution line with
-    the post itself. ``posts`` are in order of appearance and have a ``text`` attribute."""
+    the post itself. ``posts`` are in order of appearance and have a ``text`` attribute;
+    ``claims`` (with ``quote``) are marked in the paragraphs that contain their quote."""
     blocks: list[Block] = []
     position = 0
     for post in posts:
@@ -41,6 +65,9 @@ def layout(body: str, posts: Sequence[Any]) -> list[Block]:
         blocks.append(Block("post", post=post))
         position = end
     blocks.extend(_prose_blocks(body[position:]))
+    for block in blocks:
+        if block.kind == "paragraph":
+            block.claims = [claim for claim in claims if claim.quote in block.text]
     return blocks
 
 

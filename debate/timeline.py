@@ -389,8 +389,9 @@ def mark_hits(entries: list[Entry], filters: Filters) -> None:
             entry.highlighted_html = highlight(entry.post.text_html, filters.search_words)
 
 
-def thread_around(post: Post) -> list[ThreadItem[Entry]]:
-    """The whole conversation a post belongs to, with that post marked as the focus."""
-    root_id = post.thread_root_id or post.pk
-    posts = posts_for_cards(Post.objects.filter(Q(thread_root=root_id) | Q(pk=root_id)))
-    return assemble_entries(make_entry(p, is_focus=p.pk == post.pk) for p in posts)
+def thread_around(pk: int) -> list[ThreadItem[Entry]]:
+    """The whole conversation post ``pk`` belongs to, with that post marked as the focus.
+    Empty when there is no such post. One query for the thread, whatever its depth."""
+    root = Post.objects.filter(pk=pk).values("thread_root_id")[:1]
+    thread = Post.objects.filter(Q(thread_root=root) | Q(pk=pk))
+    return assemble_entries(make_entry(p, is_focus=p.pk == pk) for p in posts_for_cards(thread))

@@ -1,7 +1,7 @@
 """Reader-facing pages. Small function views; HTMX requests get only the fragment they swap."""
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from .articles import layout
+from .metadata import json_ld, social_media_posting
 from .models import Article, ArticlePost, Claim, Post
 from .timeline import build_timeline, make_entry, posts_for_cards, public_stances, thread_around
 
@@ -58,12 +59,18 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("speaker"), pk=pk)
-    items = thread_around(post)
-    focus = next(item.node for item in items if item.node.is_focus)
-    return render(
-        request, "debate/post_detail.html", {"post": post, "items": items, "focus": focus}
-    )
+    items = thread_around(pk)
+    focus = next((item.node for item in items if item.node.is_focus), None)
+    if focus is None:
+        raise Http404("No post has this number.")
+    post = focus.post
+    context = {
+        "post": post,
+        "entry": focus,
+        "items": items,
+        "json_ld": json_ld(social_media_posting(request, post)),
+    }
+    return render(request, "debate/post_detail.html", context)
 
 
 @require_safe
@@ -79,7 +86,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("pk")
     )
     entry_by_post = {entry.post.pk: entry for entry in entries}
-    blocks = layout(article.body, [entry.post for entry in entries])
+    claims = list(claims)
+    blocks = layout(article.body, [entry.post for entry in entries], claims)
     for block in blocks:
         if block.kind == "post":
             block.post = entry_by_post[block.post.pk]

@@ -1,13 +1,14 @@
 """The reader's timeline, as a reader (or htmx) receives it."""
 
 import datetime
+import json
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from debate.models import Post, Proposition, Speaker, Stance
+from debate.models import Claim, Post, Proposition, Speaker, Stance
 from debate.timeline import PAGE_SIZE
 
 from .factories import make_claim, make_post, make_speaker, make_stance
@@ -97,7 +98,9 @@ def test_htmx_history_restore_gets_the_whole_page(client, seed):
 
 def test_filter_form_works_without_javascript(client, seed):
     html = client.get("/").content.decode()
-    form = re.search(r'<form id="filters"[^>]*method="get" action="/".*?</form>', html, re.S).group(0)
+    form = re.search(r'<form id="filters"[^>]*method="get" action="/".*?</form>', html, re.S).group(
+        0
+    )
     assert 'hx-get="/"' in form and 'hx-push-url="true"' in form and 'hx-target="#results"' in form
     values = re.findall(r'name="speaker" value="([^"]+)"', form)
     assert values == ["elon-musk", "marc-andreessen", "vinod-khosla"]
@@ -260,3 +263,46 @@ def test_article_page_shows_the_body_with_each_quoted_post_in_place(client, seed
 
 def test_pages_refuse_writes(client, seed):
     assert client.post("/").status_code == 405
+
+
+def test_permalink_previews_well_when_shared(client, seed):
+    post = Post.objects.get(text__startswith="Let's assume")
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    nonce = re.search(
+        r'<script type="application/ld\+json" nonce="([^"]+)">(.*?)</script>', html, re.S
+    )
+    assert nonce, "JSON-LD is present and carries the CSP nonce"
+    data = json.loads(nonce.group(2))
+    assert data["@type"] == "SocialMediaPosting"
+    assert data["author"] == {
+        "@type": "Person",
+        "name": "Marc Andreessen",
+        "alternateName": "@pmarca",
+        "url": "https://x.com/pmarca",
+    }
+    assert data["datePublished"] == "2024-03-03"
+    assert data["articleBody"] == post.text
+    assert data["isBasedOn"].endswith(f"/posts/{post.in_reply_to_id}/")
+    assert data["subjectOf"][0]["headline"].startswith("Musk’s Grok")
+    assert '<meta property="og:description" content="Let&#x27;s assume, for discussion' in html
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, seed):
+    post = make_post(text="</script><script>alert(1)</script>")
+    html = client.get(f"/posts/{post.pk}/").content.decode()
+    block = re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    assert "\\u003C/script\\u003E" in block.group(1)
+    assert json.loads(block.group(1))["articleBody"] == post.text
+
+
+def test_article_marks_the_claims_of_its_prose(client, seed):
+    html = client.get("/articles/musks-grok-to-go-open-source/").content.decode()
+    marked = re.findall(
+        r'<mark class="claim-mark">(.*?)</mark><a class="claim-ref" href="#claim-(\d+)">', html
+    )
+    quotes = {int(pk): quote for quote, pk in marked}
+    prose = Claim.objects.from_articles()
+    assert set(quotes) == {claim.pk for claim in prose}
+    for claim in prose:
+        assert f'id="claim-{claim.pk}"' in html
+    assert any("closed-source de facto subsidiary" in quote for quote in quotes.values())
