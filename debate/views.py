@@ -23,13 +23,18 @@ LOAD_MORE_TARGET = "load-more"
 SYNC_HEADER = "X-Threadline-Sync"
 
 
+PARAM_ORDER = ["speaker", "stance", "proposition", "article", "from", "to", "q", "order", "after"]
+
+
 def tidy_query(params: QueryDict) -> str | None:
-    """The query string without empty fields and defaults (what a submitted form sends), or
-    None when it is tidy already. Values are kept as given, wrong ones included, so that the
-    page can still say what was wrong with them."""
+    """The query string without empty fields and defaults (what a submitted form sends), in
+    one fixed order, or None when it is tidy already. Values are kept as given, wrong ones
+    included, so that the page can still say what was wrong with them."""
     given = [(key, value) for key, values in params.lists() for value in values]
     kept = [(k, v) for k, v in given if v.strip() and not (k == "order" and v == "oldest")]
-    if len(kept) == len(given):
+    rank = {name: index for index, name in enumerate(PARAM_ORDER)}
+    kept.sort(key=lambda pair: rank.get(pair[0], len(rank)))  # stable: repeats keep order
+    if kept == given:
         return None
     return f"?{urlencode(kept)}" if kept else ""
 

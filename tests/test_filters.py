@@ -123,10 +123,10 @@ def test_active_filters_are_removable_chips(client, seed):
 
 def test_htmx_swap_updates_the_counts_out_of_band(client, seed):
     html = client.get("/?speaker=vinod-khosla", **HTMX).content.decode()
-    assert '<div id="facet-fields" hx-swap-oob="true">' in html
-    assert 'id="query-fields"' not in html  # what the reader is typing is left alone
+    assert '<div id="facet-fields" hx-swap-oob="innerHTML">' in html
+    assert 'id="search-field"' not in html  # what the reader is typing is left alone
     synced = client.get("/?speaker=vinod-khosla", HTTP_X_THREADLINE_SYNC="all", **HTMX)
-    assert '<div id="query-fields" hx-swap-oob="true">' in synced.content.decode()
+    assert '<div id="search-field" hx-swap-oob="innerHTML">' in synced.content.decode()
 
 
 def test_form_submissions_land_on_the_short_url(client, seed):

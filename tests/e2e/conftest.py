@@ -18,4 +18,4 @@ def problems(page: Page) -> Iterator[BrowserProblems]:
     page.on("requestfailed", lambda r: seen.append(f"failed: {r.url} {r.failure}"))
     page.on("response", lambda r: r.status >= 400 and seen.append(f"HTTP {r.status}: {r.url}"))
     yield seen
-    assert list(seen) == [], "the browser reported problems"
+    assert list(seen) == [], "the browser reported problems:\n" + "\n".join(seen)
