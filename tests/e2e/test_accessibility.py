@@ -1,0 +1,46 @@
+"""axe-core on every public page at desktop and phone widths: no serious or critical issue."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PUBLIC_PAGES = [
+    "/",
+    "/?speaker=vinod-khosla&stance=anti&q=manhattan",
+    "/?speaker=nobody",
+    "/posts/4/",
+    "/articles/musks-grok-to-go-open-source/",
+    "/speakers/",
+    "/speakers/marc-andreessen/",
+    "/propositions/",
+    "/propositions/open-source-ai/",
+    "/map/",
+]
+WIDTHS = [1280, 390]
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_public_pages_have_no_serious_accessibility_violations(
+    browser: Browser, live_server, seed, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    for path in PUBLIC_PAGES:
+        page.goto(live_server.url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+        if problems := serious_violations(page):
+            found[path] = problems
+    context.close()
+    assert found == {}
