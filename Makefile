@@ -12,7 +12,7 @@ PORT ?= 8000
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
 	$(shell pyenv prefix 3.13 2>/dev/null)/bin/python3 $(shell pyenv prefix 3.12 2>/dev/null)/bin/python3
 
-.PHONY: help install run seed editor test screenshots lint format clean
+.PHONY: help install run seed editor test screenshots bench lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ test: $(STAMP) ## Run the whole suite (browser tests need /usr/bin/chromium)
 
 screenshots: seed ## Full-page PNGs of every page at 1280 and 390 px into var/screenshots/
 	DEBUG=1 $(BIN)/python manage.py screenshots
+
+bench: $(STAMP) ## Benchmark the pages on PostgreSQL at 1,000, 10,000 and 100,000 posts
+	$(BIN)/python bench/run.py
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check .

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-# "— Marc Andreessen 🇺🇸 (@pmarca) March 2, 2024": the line that closes a quoted post.
-ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|--|-)\s*.+\(@[A-Za-z0-9_]{1,15}\)\s+.+\d{4}\s*$")
+# "— Marc Andreessen 🇺🇸 (@pmarca) March 2, 2024", the line that closes a quoted post, is
+# recognised exactly as the importer recognises it (dated or not, any dash).
+from .importer import ATTRIBUTION_RE
+
 _SENTENCE_END = (".", "…", "»", ":", ";", ",")
 HEADING_MAX_WORDS = 10
 
@@ -85,7 +86,7 @@ def _find_quoted(body: str, text: str, position: int) -> tuple[int, int] | None:
         if at_line_start and (end == len(body) or body[end] == "\n"):
             line_end = body.find("\n", end + 1)
             line_end = len(body) if line_end < 0 else line_end
-            if ATTRIBUTION_RE.match(body[end + 1 : line_end]):
+            if ATTRIBUTION_RE.match(body[end + 1 : line_end].strip()):
                 return start, line_end
             fallback = fallback or (start, end)
         start = body.find(text, start + 1)
