@@ -8,11 +8,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Development commands run in DEBUG mode unless told otherwise; production ones never do.
+DEV := DEBUG=$${DEBUG:-1}
+WORKERS ?= 2
 # Interpreters to try, best first; `make PYTHON=/path/to/python3.13 run` picks one by hand.
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
 	$(shell pyenv prefix 3.13 2>/dev/null)/bin/python3 $(shell pyenv prefix 3.12 2>/dev/null)/bin/python3
 
-.PHONY: help install run seed editor test screenshots bench lint format clean
+.PHONY: help install run seed editor test screenshots serve audit lock bench lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,21 +40,35 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install everything
 
 seed: $(STAMP) ## Migrate and load the seed debate (idempotent)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata seed_debate
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py loaddata seed_debate
 
 editor: $(STAMP) ## Make sure the editor account exists and print how to log in
-	@$(BIN)/python manage.py ensure_editor --site http://$(HOST):$(PORT)
+	@$(DEV) $(BIN)/python manage.py ensure_editor --site http://$(HOST):$(PORT)
 
 run: seed editor ## Install, migrate, load the seed debate and serve on http://127.0.0.1:8000
 	@echo "Threadline is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole suite (browser tests need /usr/bin/chromium)
 	$(BIN)/python -m pytest
 
 screenshots: seed ## Full-page PNGs of every page at 1280 and 390 px into var/screenshots/
 	DEBUG=1 $(BIN)/python manage.py screenshots
+
+serve: $(STAMP) ## Production: migrate, collect static files, gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+
+audit: $(STAMP) ## Check the locked runtime dependencies for known vulnerabilities
+	$(BIN)/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
+
+lock: ## Re-resolve the runtime dependencies into requirements.lock
+	rm -rf var/lockenv && python3 -m venv var/lockenv && var/lockenv/bin/pip install --quiet . \
+	  && { head -2 requirements.lock; var/lockenv/bin/pip freeze --exclude-editable | grep -v '^threadline'; } > requirements.lock.new \
+	  && mv requirements.lock.new requirements.lock && rm -rf var/lockenv
 
 bench: $(STAMP) ## Benchmark the pages on PostgreSQL at 1,000, 10,000 and 100,000 posts
 	$(BIN)/python bench/run.py

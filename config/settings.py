@@ -8,10 +8,13 @@ Environment:
                     empty, an SQLite file under var/ is used.
 """
 
+import datetime
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,12 +33,23 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
+RUNNING_TESTS = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+DEVELOPMENT_KEY = "django-insecure-threadline-development-only"
 
-# The fallback key only exists so that development and tests need no set-up;
-# `manage.py check --deploy` flags it (its "django-insecure-" prefix) for production.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-threadline-development-only"
-
+# The development key and host list exist so that development and tests need no set-up.
+# Production (DEBUG off) must name its own: refuse to start otherwise.
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+if not DEBUG and not RUNNING_TESTS:
+    if SECRET_KEY == DEVELOPMENT_KEY or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "Production needs its own SECRET_KEY (50+ random characters). Set it in the "
+            "environment, or set DEBUG=1 for local development."
+        )
+    if not env_list("ALLOWED_HOSTS", ""):
+        raise ImproperlyConfigured(
+            "Production needs ALLOWED_HOSTS (comma-separated host names) in the environment."
+        )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -47,6 +61,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "debate",
 ]
 
@@ -61,7 +76,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one username from one address lock that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Behind a proxy, the client address comes from this header (e.g. X-Forwarded-For).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IP_HEADERS", "REMOTE_ADDR")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -146,12 +177,22 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS in production (see README, "Production"): redirect, and HSTS on secure responses.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Lockouts are logged by django-axes at WARNING.
+    "loggers": {"axes": {"level": "INFO"}},
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

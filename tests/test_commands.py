@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.test import RequestFactory
 from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
@@ -21,17 +22,29 @@ def test_first_run_creates_an_editor_with_a_printed_one_time_password(monkeypatc
     output = run()
     password = re.search(r"password: (\S+)", output).group(1)
     assert len(password) >= 12
-    user = authenticate(username="editor", password=password)
+    user = authenticate(
+        RequestFactory().post("/admin/login/"), username="editor", password=password
+    )
     assert user is not None and user.is_staff and not user.is_superuser
     # A second run keeps the password and does not print one.
     again = run()
     assert "password:" not in again and "exists" in again
-    assert authenticate(username="editor", password=password) is not None
+    assert (
+        authenticate(RequestFactory().post("/admin/login/"), username="editor", password=password)
+        is not None
+    )
 
 
 def test_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("THREADLINE_EDITOR_PASSWORD", "a long chosen passphrase")
     output = run("--username", "maria")
     assert "a long chosen passphrase" not in output
-    assert authenticate(username="maria", password="a long chosen passphrase") is not None
+    assert (
+        authenticate(
+            RequestFactory().post("/admin/login/"),
+            username="maria",
+            password="a long chosen passphrase",
+        )
+        is not None
+    )
     assert get_user_model().objects.filter(username="maria", is_staff=True).exists()

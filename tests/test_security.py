@@ -1,0 +1,115 @@
+"""Deployment defaults: what production refuses, the headers every response carries, lockouts."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "ALLOWED_HOSTS": "threadline.example",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+    "BEHIND_TLS_PROXY": "1",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    skip = {*PRODUCTION, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in skip}
+    environment.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_the_development_key():
+    result = manage("check", ALLOWED_HOSTS="threadline.example")
+    assert result.returncode != 0
+    assert "Production needs its own SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_an_empty_host_list():
+    result = manage("check", SECRET_KEY=PRODUCTION["SECRET_KEY"])
+    assert result.returncode != 0
+    assert "Production needs ALLOWED_HOSTS" in result.stderr
+
+
+def test_deploy_check_is_clean_with_the_documented_production_environment():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_development_mode_needs_nothing(tmp_path):
+    result = manage("check", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_every_response_carries_the_security_headers(client, seed):
+    for url in ["/", "/posts/2/", "/admin/login/", "/does-not-exist/"]:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        for directive in (
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ):
+            assert directive in policy, (url, directive)
+        assert "unsafe-inline" not in policy
+        assert "unsafe-eval" not in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_hsts_is_sent_over_https(client, seed, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    assert "Strict-Transport-Security" not in client.get("/")
+    assert client.get("/", secure=True)["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+def test_cookies_are_secure_and_http_only(client, seed, settings):
+    response = client.get("/admin/login/")
+    csrf = response.cookies["csrftoken"]
+    assert csrf["httponly"]
+    assert csrf["secure"]
+    assert settings.SESSION_COOKIE_SECURE
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_out_and_are_logged(client, seed, caplog):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("target", password="the right passphrase", is_staff=True)
+    for _ in range(5):
+        response = client.post("/admin/login/", {"username": "target", "password": "wrong"})
+        assert response.status_code in (200, 429)
+    locked = client.post(
+        "/admin/login/", {"username": "target", "password": "the right passphrase"}
+    )
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert any("locking out" in record.getMessage().lower() for record in caplog.records)
+    # Another account from the same address is not locked.
+    get_user_model().objects.create_user("other", password="another passphrase", is_staff=True)
+    fine = client.post("/admin/login/", {"username": "other", "password": "another passphrase"})
+    assert fine.status_code == 302
