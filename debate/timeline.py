@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils.dateformat import format as format_date
 from django.utils.http import urlencode
 
+from .cards import render_cards
 from .filters import Filters, filter_posts, read_params, resolve, uses_postgres_search
 from .models import (
     Article,
@@ -25,15 +27,16 @@ from .models import (
     Claim,
     Post,
     Proposition,
-    ReviewState,
     Speaker,
     Stance,
     StanceValue,
 )
+from .stances import AgreedStance, agreed_stances
 from .text import highlight
 from .threads import ThreadItem, assemble
 
 PAGE_SIZE = 50
+SPEAKER_CHOICES = 15
 MAX_CURSOR_LENGTH = 100
 # Marks ts_headline puts around matched words; control characters never occur in posts.
 HIT_START, HIT_END = "\x02", "\x03"
@@ -51,6 +54,21 @@ class Entry:
     is_focus: bool = False
     # The post's HTML with search hits marked, when a search is on.
     highlighted_html: str = ""
+    # Each claim with what its annotators agree on, per proposition.
+    claim_views: list[tuple[Claim, list[AgreedStance]]] = field(default_factory=list)
+    # The card's HTML when it came from (or went into) the card cache; see cards.py.
+    html: str = ""
+
+    @property
+    def badges(self) -> list[AgreedStance]:
+        """One badge per proposition and agreed stance across the post's claims."""
+        seen: dict[tuple[int, str | None], AgreedStance] = {}
+        for _, agreed_list in self.claim_views:
+            for agreed in agreed_list:
+                key = (agreed.proposition.pk, agreed.value)
+                if key not in seen or (agreed.disputed and not seen[key].disputed):
+                    seen[key] = agreed
+        return list(seen.values())
 
     @property
     def pk(self) -> int:
@@ -94,6 +112,22 @@ class Timeline:
     @property
     def is_filtered(self) -> bool:
         return self.filters.is_filtered
+
+    @property
+    def speaker_choices(self) -> list[Option]:
+        """The speakers the form lists: all of a small debate; in a large one the most
+        frequent in this selection, plus any already chosen."""
+        if len(self.speakers) <= SPEAKER_CHOICES:
+            return self.speakers
+        busiest = sorted(self.speakers, key=lambda o: -o.count)[:SPEAKER_CHOICES]
+        shown = {o.value for o in busiest if o.count} | {
+            o.value for o in self.speakers if o.selected
+        }
+        return [o for o in self.speakers if o.value in shown]
+
+    @property
+    def hidden_speakers(self) -> int:
+        return len(self.speakers) - len(self.speaker_choices)
 
     @property
     def selected_speakers(self) -> list[Speaker]:
@@ -209,6 +243,7 @@ def make_entry(post: Post, *, is_context: bool = False, is_focus: bool = False) 
         sources=list(post.quoted_in.all()),
         is_context=is_context,
         is_focus=is_focus,
+        claim_views=[(claim, agreed_stances(claim.stances.all())) for claim in claims],
     )
 
 
@@ -233,52 +268,101 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
+def catalogue() -> tuple[list[Speaker], list[Proposition], list[Article]]:
+    """Every speaker, proposition and article, in one query (a UNION of the three small
+    tables), as unsaved instances carrying just what the filter form and chips show."""
+    # Only expressions, so that the three SELECTs list their columns in the same order.
+    columns = ["c_kind", "c_pk", "c_slug", "c_label", "c_text", "c_pro", "c_anti", "c_date"]
+
+    def rows(model: type, kind: str, label: str, statement: str, pro: str, anti: str, day):
+        return (
+            model.objects.order_by()
+            .annotate(
+                c_kind=Value(kind), c_pk=F("pk"), c_slug=F("slug"), c_label=F(label),
+                c_text=F(statement), c_pro=F(pro), c_anti=F(anti), c_date=day,
+            )
+            .values_list(*columns)
+        )  # fmt: skip
+
+    no_date = Cast(Value(None), DateField())
+    speakers = rows(Speaker, "s", "name", "name", "name", "name", no_date)
+    propositions = rows(Proposition, "p", "label", "statement", "pro_label", "anti_label", no_date)
+    articles = rows(Article, "a", "title", "title", "title", "title", F("published_on"))
+    found: tuple[list[Speaker], list[Proposition], list[Article]] = ([], [], [])
+    everything = speakers.union(propositions, articles, all=True).order_by()
+    for kind, pk, slug, label, statement, pro, anti, published in everything:
+        if kind == "s":
+            found[0].append(Speaker(pk=pk, slug=slug, name=label))
+        elif kind == "p":
+            found[1].append(
+                Proposition(
+                    pk=pk,
+                    slug=slug,
+                    label=label,
+                    statement=statement,
+                    pro_label=pro,
+                    anti_label=anti,
+                )
+            )
+        else:
+            found[2].append(Article(pk=pk, slug=slug, title=label, published_on=published))
+    found[0].sort(key=lambda s: s.name)
+    found[1].sort(key=lambda p: p.label)
+    found[2].sort(key=lambda a: (a.published_on or datetime.date.min, a.title), reverse=True)
+    return found
+
+
+def _only(posts_field: str, filters: Filters, skip: str) -> Q:
+    """Restrict a count to the posts the selection matches, its own dimension left out.
+    Nothing to restrict when nothing else is chosen: the count then scans no subquery."""
+    rest = filter_posts(filters, skip=skip)
+    if not rest.query.where:
+        return Q()
+    return Q(**{f"{posts_field}__in": rest.values("pk")})
+
+
 def facets(filters: Filters) -> tuple[list[Option], list[Option], list[Option], list[Option]]:
     """Every speaker, stance, proposition and article, each with the number of posts the
-    selection would match if the reader chose it (its own dimension left out). Four queries."""
-    public = Q(stances__review_state__in=ReviewState.public())
+    selection would match if the reader chose it. Five queries: the catalogue, then one
+    grouped count per facet over the matching posts."""
+    speakers, propositions, articles = catalogue()
 
-    by_speaker = filter_posts(filters, skip="speaker").values("pk")
-    speakers = [
-        Option(s.slug, s.name, s.n, s.slug in filters.speakers, s)
-        for s in Speaker.objects.annotate(
-            n=Count("posts", filter=Q(posts__pk__in=by_speaker))
-        ).order_by("name")
-    ]
-
-    by_stance = filter_posts(filters, skip="stance").values("pk")
-    stance_rows = Stance.objects.public().filter(claim__post__in=by_stance)
+    by_speaker = dict(
+        Post.objects.filter(_only("pk", filters, "speaker"))
+        .order_by()
+        .values_list("speaker_id")
+        .annotate(n=Count("pk"))
+    )
+    stance_rows = Stance.objects.public().filter(_only("claim__post", filters, "stance"))
     if filters.proposition:
         stance_rows = stance_rows.filter(proposition__slug=filters.proposition)
-    stance_counts = dict(
-        stance_rows.values("value")
-        .annotate(n=Count("claim__post", distinct=True))
-        .values_list("value", "n")
+    by_stance = dict(
+        stance_rows.order_by().values_list("value").annotate(n=Count("claim__post", distinct=True))
     )
-    stances = [
-        Option(value, STANCE_WORDS[value], stance_counts.get(value, 0), value == filters.stance)
-        for value in StanceValue.values
-    ]
-
-    by_proposition = filter_posts(filters, skip="proposition").values("pk")
-    on_proposition = public & Q(stances__claim__post__in=by_proposition)
+    proposition_rows = Stance.objects.public().filter(_only("claim__post", filters, "proposition"))
     if filters.stance:
-        on_proposition &= Q(stances__value=filters.stance)
-    propositions = [
-        Option(p.slug, p.label, p.n, p.slug == filters.proposition, p)
-        for p in Proposition.objects.annotate(
-            n=Count("stances__claim__post", filter=on_proposition, distinct=True)
-        ).order_by("label")
-    ]
-
-    by_article = filter_posts(filters, skip="article").values("pk")
-    articles = [
-        Option(a.slug, a.title, a.n, a.slug == filters.article, a)
-        for a in Article.objects.annotate(
-            n=Count("quoted_posts", filter=Q(quoted_posts__post__in=by_article))
-        ).order_by("-published_on", "title")
-    ]
-    return speakers, stances, propositions, articles
+        proposition_rows = proposition_rows.filter(value=filters.stance)
+    by_proposition = dict(
+        proposition_rows.order_by()
+        .values_list("proposition_id")
+        .annotate(n=Count("claim__post", distinct=True))
+    )
+    by_article = dict(
+        ArticlePost.objects.filter(_only("post", filters, "article"))
+        .order_by()
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+    )
+    return (
+        [Option(s.slug, s.name, by_speaker.get(s.pk, 0), s.slug in filters.speakers, s)
+         for s in speakers],
+        [Option(v, STANCE_WORDS[v], by_stance.get(v, 0), v == filters.stance)
+         for v in StanceValue.values],
+        [Option(p.slug, p.label, by_proposition.get(p.pk, 0), p.slug == filters.proposition, p)
+         for p in propositions],
+        [Option(a.slug, a.title, by_article.get(a.pk, 0), a.slug == filters.article, a)
+         for a in articles],
+    )  # fmt: skip
 
 
 def build_timeline(params: QueryDict) -> Timeline:
@@ -342,6 +426,7 @@ def build_timeline(params: QueryDict) -> Timeline:
     entries = [make_entry(post, is_context=post.pk in context_ids) for post in posts]
     if filters.q:
         mark_hits(entries, filters)
+    render_cards(entries)
     place = {pk: index for index, pk in enumerate(row[0] for row in page)}
     items = assemble(entries, sort_key=thread_sort_key, position=lambda e: place.get(e.pk))
     return Timeline(
@@ -394,4 +479,6 @@ def thread_around(pk: int) -> list[ThreadItem[Entry]]:
     Empty when there is no such post. One query for the thread, whatever its depth."""
     root = Post.objects.filter(pk=pk).values("thread_root_id")[:1]
     thread = Post.objects.filter(Q(thread_root=root) | Q(pk=pk))
-    return assemble_entries(make_entry(p, is_focus=p.pk == pk) for p in posts_for_cards(thread))
+    entries = [make_entry(p, is_focus=p.pk == pk) for p in posts_for_cards(thread)]
+    render_cards(entries)
+    return assemble_entries(entries)

@@ -46,6 +46,14 @@ def plain_static_storage(settings) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    # Each test starts with no cached cards or pages from another test.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def seed(db) -> None:
     """The seed debate, loaded exactly as `make run` loads it."""

@@ -226,3 +226,17 @@ def test_keyset_pages_stay_correct_while_posts_are_added(client, seed):
     assert {p.pk for p in existing} <= set(seen), "no post skipped"
     assert late.pk in post_ids(second)
     assert early.pk not in seen  # it belongs to the first page, which the reader already left
+
+
+def test_a_large_debate_lists_its_busiest_speakers_and_links_to_the_rest(client, seed):
+    from .factories import make_speaker
+
+    quiet = [make_speaker(name=f"Quiet {n}") for n in range(20)]
+    busy = make_speaker(name="Busy One")
+    for _ in range(3):
+        make_post(busy)
+    html = client.get(f"/?speaker={quiet[0].slug}").content.decode()
+    assert 'id="speaker-' + busy.slug + '"' in html
+    assert 'id="speaker-' + quiet[0].slug + '"' in html  # chosen, so listed though quiet
+    assert 'id="speaker-' + quiet[1].slug + '"' not in html
+    assert "more speakers</a>" in html

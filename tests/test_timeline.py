@@ -72,7 +72,7 @@ def test_speaker_filter_full_page_shows_their_posts_and_what_they_answered(clien
     assert by_pk[pk_of("And @pmarca")] == (1, True)
     assert by_pk[pk_of("Let's assume")] == (2, False)
     assert pk_of("It would certainly") not in by_pk  # Musk's reply is not his
-    assert "Context: answered by a post below" in html
+    assert "Context: shown because a post below answers it" in html
     assert re.search(r'id="speaker-marc-andreessen"\s+checked', html)
     assert "<title>Posts by Marc Andreessen · Threadline" in html
 
@@ -306,3 +306,45 @@ def test_article_marks_the_claims_of_its_prose(client, seed):
     for claim in prose:
         assert f'id="claim-{claim.pk}"' in html
     assert any("closed-source de facto subsidiary" in quote for quote in quotes.values())
+
+
+def test_cards_show_the_agreed_stance_and_say_when_annotators_disagree(client, seed):
+    claim = Claim.objects.get(quote__startswith="We are in a tech economic war")
+    proposition = Proposition.objects.get(slug="open-source-ai")
+    make_stance(claim, proposition, value="anti")  # a second editor agrees
+    html = client.get(f"/posts/{claim.post_id}/").content.decode()
+    assert "all 2 annotators say anti-open-source." in html
+    make_stance(claim, proposition, value="neutral")
+    make_stance(claim, proposition, value="neutral")  # now 2 neutral against 2 anti: a tie
+    html = client.get(f"/posts/{claim.post_id}/").content.decode()
+    assert "disputed: Open-source AI" in html
+    assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in html
+    make_stance(claim, proposition, value="anti", review_state="draft")  # drafts do not count
+    assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in client.get(
+        f"/posts/{claim.post_id}/"
+    ).content.decode()
+
+
+def test_unknown_addresses_get_a_helpful_page(client, seed):
+    response = client.get("/speakers/nobody/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Nothing here</h1>" in html
+    assert 'href="/"' in html
+
+
+def test_cards_are_rendered_once_and_follow_every_edit(client, seed, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    client.get("/")
+    post = Post.objects.get(text__startswith="It would certainly")
+    stance = Stance.objects.get(claim__post=post)
+    # Even bulk updates, which leave updated_at alone, show on the next page load.
+    Post.objects.filter(pk=post.pk).update(text_html="It would certainly be easy, edited")
+    assert "It would certainly be easy, edited" in client.get("/").content.decode()
+    Stance.objects.filter(pk=stance.pk).update(rationale_html="<p>A new reason.</p>")
+    assert "A new reason." in client.get(f"/posts/{post.pk}/").content.decode()
+    Speaker.objects.filter(pk=post.speaker_id).update(name="Elon R. Musk")
+    assert "Elon R. Musk" in client.get("/").content.decode()
+    cached = [key for key in cache._cache if "card-v1" in key]  # locmem's own store
+    assert len(cached) >= 7
