@@ -6,4 +6,5 @@ class DebateConfig(AppConfig):
     verbose_name = "Debate"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the fixture-loading hooks)
+        # Connect the fixture-loading hooks and the page cache's edit counter.
+        from . import pagecache, signals  # noqa: F401

@@ -27,6 +27,7 @@ from django.utils.text import slugify
 
 from .importer import Note, ParsedArticle, ParsedPost, ParseError, Problem, Progress, speaker_name
 from .models import Article, ArticlePost, Post, RelationBasis, Speaker
+from .pagecache import bump
 from .text import normalize_for_match
 
 BATCH = 500
@@ -498,7 +499,9 @@ def save_import(
             problems = check_decisions(plan, decisions)
             if problems:
                 raise ImportRejected(problems)
-            return _write(plan, decisions, progress)
+            result = _write(plan, decisions, progress)
+            bump()  # bulk inserts send no signals: cached pages must still go stale
+            return result
     except IntegrityError as error:
         # Someone saved a clashing speaker or post at the same moment: nothing was written.
         raise ImportRejected(

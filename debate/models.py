@@ -7,8 +7,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, router, transaction
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -400,6 +400,24 @@ class ReviewState(models.TextChoices):
         return [cls.PUBLISHED, cls.REVIEWED]
 
 
+class Confidence(models.TextChoices):
+    LOW = "low", "low"
+    MEDIUM = "medium", "medium"
+    HIGH = "high", "high"
+
+
+class StanceConflict(Exception):
+    """Someone else saved this stance since it was loaded: saving now would overwrite them."""
+
+    def __init__(self, stance_pk: int, expected_version: int) -> None:
+        super().__init__(
+            f"Stance {stance_pk} changed since version {expected_version} was loaded; "
+            "nothing was saved."
+        )
+        self.stance_pk = stance_pk
+        self.expected_version = expected_version
+
+
 class StanceQuerySet(models.QuerySet["Stance"]):
     def public(self) -> StanceQuerySet:
         """Stances readers may see: published or reviewed, never drafts."""
@@ -407,11 +425,23 @@ class StanceQuerySet(models.QuerySet["Stance"]):
 
 
 class Stance(Timestamped):
-    """A claim's stance toward a proposition, as one annotator judged it."""
+    """A claim's stance toward a proposition, as one annotator judged it.
+
+    ``version`` counts saves. A save states which version it started from and is refused
+    (:class:`StanceConflict`) when the row has moved on since: optimistic locking, so two
+    editors never silently overwrite each other.
+    """
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances")
     proposition = models.ForeignKey(Proposition, on_delete=models.PROTECT, related_name="stances")
     value = models.CharField("stance", max_length=10, choices=StanceValue)
+    confidence = models.CharField(
+        max_length=6,
+        choices=Confidence,
+        blank=True,
+        default="",
+        help_text="How sure the annotator is (blank on old stances).",
+    )
     rationale = models.TextField(help_text="Why, in a sentence or two (Markdown).")
     rationale_html = models.TextField(editable=False, default="")
     evidence = models.TextField(
@@ -424,12 +454,43 @@ class Stance(Timestamped):
     review_state = models.CharField(
         max_length=10, choices=ReviewState, default=ReviewState.PUBLISHED
     )
+    # Provenance: set from the logged-in user by the code that saves, never from a form field.
+    # Null on stances loaded from fixtures, which predate these fields.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one on every save; a save from an older one is refused."
+    )
 
     objects = StanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["proposition", "pk"]
         indexes = [models.Index(fields=["proposition", "value"], name="stance_prop_value_idx")]
+        permissions = [("review_stance", "Can mark stances reviewed")]
         constraints = [
             models.UniqueConstraint(
                 fields=["claim", "proposition", "annotator"],
@@ -444,6 +505,11 @@ class Stance(Timestamped):
             models.CheckConstraint(
                 condition=Q(review_state__in=ReviewState.values), name="stance_review_state_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(confidence__in=[*Confidence.values, ""]),
+                name="stance_confidence_valid",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="stance_version_gte_1"),
         ]
 
     def __str__(self) -> str:
@@ -451,7 +517,19 @@ class Stance(Timestamped):
 
     def save(self, *args, **kwargs) -> None:
         self.refresh_derived()
-        super().save(*args, **kwargs)
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=router.db_for_write(Stance, instance=self)):
+            # Claim the row for this version in the same statement that checks it, so that of
+            # two concurrent saves from the same version exactly one gets through.
+            claimed = Stance._base_manager.filter(pk=self.pk, version=self.version).update(
+                version=F("version") + 1
+            )
+            if not claimed:
+                raise StanceConflict(self.pk, self.version)
+            self.version += 1
+            super().save(*args, **kwargs)
 
     def refresh_derived(self) -> None:
         self.rationale_html = render_markdown(self.rationale)
@@ -472,3 +550,63 @@ class Stance(Timestamped):
             and not quote_occurs(self.evidence, claim.source_text)
         ):
             raise ValidationError({"evidence": "These words do not occur in the claim's source."})
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "created"
+    CHANGED = "changed", "changed"
+    DELETED = "deleted", "deleted"
+
+
+class StanceRevision(models.Model):
+    """One change to a stance: who, when, and its tracked values before and after.
+
+    Kept on the claim (not only the stance) so that the history of a deleted stance stays
+    readable on the claim's page.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stance_revisions")
+    stance = models.ForeignKey(
+        Stance, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
+    stance_number = models.PositiveBigIntegerField(help_text="The stance's id, kept after it goes.")
+    action = models.CharField(max_length=10, choices=RevisionAction)
+    version = models.PositiveIntegerField(help_text="The stance's version after this change.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stance_revisions",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["claim", "-changed_at"], name="revision_claim_idx"),
+            models.Index(fields=["stance", "version"], name="revision_stance_version_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stance {self.stance_number} {self.get_action_display()} (v{self.version})"
+
+
+class SiteVersion(models.Model):
+    """One row counting edits to anything a public page shows.
+
+    Cached pages and their ETags are keyed by this number, so any edit makes every cached
+    page stale at once, in every server process: one indexed read per request, shared by
+    all of them. See debate/pagecache.py.
+    """
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="siteversion_single_row")]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -30,10 +30,18 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from .cards import render_cards
 from .models import Claim, Post, Proposition, Speaker, Stance
+from .pagecache import public_page
 from .stance_summary import VALUES, Tallies, Tally, Verdict, sides, value_words, verdict
 from .threads import ThreadItem
-from .timeline import PAGE_SIZE, Entry, assemble_entries, make_entry, posts_for_cards
+from .timeline import (
+    CONTEXT_RELATED,
+    PAGE_SIZE,
+    Entry,
+    assemble_entries,
+    entries_with_context,
+)
 
 # Claims shown per speaker and side on a proposition page; the rest are one link away.
 STRONGEST_PER_SIDE = 3
@@ -113,6 +121,7 @@ def glances(speaker: Speaker, propositions: list[Proposition], tallies: Tallies)
 
 
 @require_safe
+@public_page
 def speaker_list(request: HttpRequest) -> HttpResponse:
     propositions = list(Proposition.objects.order_by("label"))
     tallies = load_tallies()
@@ -172,22 +181,18 @@ def speaker_threads(speaker: Speaker) -> tuple[list[ThreadItem[Entry]], bool]:
 
     Returns the items and whether the speaker has more posts than shown.
     """
-    page = list(
+    posts = list(
         Post.objects.filter(speaker=speaker)
-        .chronological()
-        .values_list("pk", "in_reply_to_id")[: PAGE_SIZE + 1]
+        .select_related(*CONTEXT_RELATED)
+        .chronological()[: PAGE_SIZE + 1]
     )
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
-    own = {pk for pk, _ in page}
-    context = {parent for _, parent in page if parent and parent not in own}
-    if not own:
-        return [], False
-    posts = posts_for_cards(Post.objects.filter(pk__in=own | context))
-    return assemble_entries(make_entry(p, is_context=p.pk in context) for p in posts), more
+    entries = entries_with_context(posts[:PAGE_SIZE])
+    render_cards(entries)
+    return assemble_entries(entries), len(posts) > PAGE_SIZE
 
 
 @require_safe
+@public_page
 def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
     speaker = get_object_or_404(speakers_with_counts(), slug=slug)
     propositions = list(Proposition.objects.order_by("label"))
@@ -227,6 +232,7 @@ def speaker_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def proposition_list(request: HttpRequest) -> HttpResponse:
     tallies = load_tallies()
     speakers = {s.pk: s for s in Speaker.objects.order_by("name")}
@@ -300,6 +306,7 @@ class ShownClaim:
 
 
 @require_safe
+@public_page
 def proposition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     proposition = get_object_or_404(Proposition, slug=slug)
     tallies = load_tallies(Stance.objects.public().filter(proposition=proposition))
@@ -356,6 +363,7 @@ class MapCell:
 
 
 @require_safe
+@public_page
 def stance_map(request: HttpRequest) -> HttpResponse:
     propositions = list(Proposition.objects.order_by("label"))
     tallies = load_tallies()

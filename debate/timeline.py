@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, F, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.utils.dateformat import format as format_date
@@ -217,11 +226,8 @@ def public_stances() -> QuerySet[Stance]:
     )
 
 
-def posts_for_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Posts with everything their cards show, in a fixed number of queries."""
-    return posts.select_related(
-        "speaker", "in_reply_to__speaker", "quotes__speaker"
-    ).prefetch_related(
+def card_prefetches() -> list[Prefetch]:
+    return [
         Prefetch(
             "claims",
             queryset=Claim.objects.order_by("pk").prefetch_related(
@@ -231,7 +237,37 @@ def posts_for_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
         Prefetch(
             "quoted_in", queryset=ArticlePost.objects.select_related("article").order_by("pk")
         ),
-    )
+    ]
+
+
+CARD_RELATED = ("speaker", "in_reply_to__speaker", "quotes__speaker")
+# A page's posts bring the posts they answer (shown as context) in the same query, with
+# what those posts' own cards need.
+CONTEXT_RELATED = (
+    *CARD_RELATED,
+    "in_reply_to__in_reply_to__speaker",
+    "in_reply_to__quotes__speaker",
+)
+
+
+def entries_with_context(page: list[Post]) -> list[Entry]:
+    """Entries for a page of posts fetched with ``CONTEXT_RELATED``, plus the posts they
+    answer that are not on the page, marked as context. Three queries, for the cards'
+    claims, stances and sources: the context posts came with the page's own query."""
+    on_page = {post.pk for post in page}
+    context = {
+        post.in_reply_to_id: post.in_reply_to
+        for post in page
+        if post.in_reply_to_id and post.in_reply_to_id not in on_page
+    }
+    shown = page + list(context.values())
+    prefetch_related_objects(shown, *card_prefetches())
+    return [make_entry(post, is_context=post.pk in context) for post in shown]
+
+
+def posts_for_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Posts with everything their cards show, in a fixed number of queries."""
+    return posts.select_related(*CARD_RELATED).prefetch_related(*card_prefetches())
 
 
 def make_entry(post: Post, *, is_context: bool = False, is_focus: bool = False) -> Entry:
@@ -386,14 +422,14 @@ def build_timeline(params: QueryDict) -> Timeline:
             option.label = chosen.label_for(option.value)
     total = sum(o.count for o in speakers if o.selected or not filters.speakers)
 
-    matches = filter_posts(filters)
+    matches = filter_posts(filters).select_related(*CONTEXT_RELATED)
+    if filters.q and uses_postgres_search():
+        matches = with_headlines(matches, filters.q)
     after = params.get("after", "").strip()[:MAX_CURSOR_LENGTH]
-    offset = 0
     if filters.by_relevance and uses_postgres_search():
         # Ranks are not stable keys, so relevance pages by position.
         offset = int(after) if after.isdigit() else 0
-        page_rows = matches.order_by("-rank", "pk").values_list("pk", "in_reply_to_id")
-        page = list(page_rows[offset : offset + PAGE_SIZE + 1])
+        page = list(matches.order_by("-rank", "pk")[offset : offset + PAGE_SIZE + 1])
         next_after = str(offset + PAGE_SIZE)
     else:
         if filters.by_relevance:
@@ -410,24 +446,17 @@ def build_timeline(params: QueryDict) -> Timeline:
             else:
                 matches = matches.filter(Q(posted_at__gt=moment) | Q(posted_at=moment, pk__gt=pk))
         ordering = ("-posted_at", "-pk") if newest else ("posted_at", "pk")
-        rows = matches.order_by(*ordering).values_list("pk", "in_reply_to_id", "posted_at")
-        page = list(rows[: PAGE_SIZE + 1])
+        page = list(matches.order_by(*ordering)[: PAGE_SIZE + 1])
         last = page[min(len(page), PAGE_SIZE) - 1] if page else None
-        next_after = encode_cursor(last[2], last[0]) if last else ""
+        next_after = encode_cursor(last.posted_at, last.pk) if last else ""
     has_more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
 
-    match_ids = {row[0] for row in page}
-    # A reply whose parent is not on this page shows the parent as context.
-    context_ids = {row[1] for row in page if row[1] and row[1] not in match_ids}
-    posts = posts_for_cards(Post.objects.filter(pk__in=match_ids | context_ids))
-    if filters.q and uses_postgres_search():
-        posts = with_headlines(posts, filters.q)
-    entries = [make_entry(post, is_context=post.pk in context_ids) for post in posts]
+    entries = entries_with_context(page)
     if filters.q:
         mark_hits(entries, filters)
     render_cards(entries)
-    place = {pk: index for index, pk in enumerate(row[0] for row in page)}
+    place = {post.pk: index for index, post in enumerate(page)}
     items = assemble(entries, sort_key=thread_sort_key, position=lambda e: place.get(e.pk))
     return Timeline(
         filters=filters,

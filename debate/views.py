@@ -11,6 +11,7 @@ from django_htmx.http import push_url
 from .articles import layout
 from .metadata import json_ld, social_media_posting
 from .models import Article, ArticlePost, Claim, Post
+from .pagecache import public_page
 from .timeline import build_timeline, make_entry, posts_for_cards, public_stances, thread_around
 
 
@@ -40,6 +41,7 @@ def tidy_query(params: QueryDict) -> str | None:
 
 
 @require_safe
+@public_page
 @vary_on_headers("HX-Request", "HX-Target", SYNC_HEADER)
 def timeline(request: HttpRequest) -> HttpResponse:
     tidy = tidy_query(request.GET)
@@ -63,6 +65,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = thread_around(pk)
     focus = next((item.node for item in items if item.node.is_focus), None)
@@ -79,6 +82,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     positions = dict(ArticlePost.objects.filter(article=article).values_list("post_id", "position"))

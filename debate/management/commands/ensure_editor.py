@@ -1,4 +1,4 @@
-"""Make sure an editor account exists, and say how to log in with it.
+"""Make sure an editor account exists, in the Editor group, and say how to log in with it.
 
 The password comes from THREADLINE_EDITOR_PASSWORD when set (applied every run); otherwise a
 new account gets a random one-time password, printed once. No password lives in the repo.
@@ -9,9 +9,10 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from debate.roles import assign_role
 
 DEFAULT_USERNAME = "editor"
 
@@ -46,12 +47,8 @@ class Command(BaseCommand):
         if password:
             user.set_password(password)
         user.save()
-        # Editors annotate everything in the debate app; deleting stays with superusers.
-        user.user_permissions.add(
-            *Permission.objects.filter(content_type__app_label="debate").exclude(
-                codename__startswith="delete_"
-            )
-        )
+        # The Editor group carries the rights; a Reviewer stays a Reviewer.
+        assign_role(user, reviewer=None)
 
         login = f"{site.rstrip('/')}/admin/"
         if env_password:

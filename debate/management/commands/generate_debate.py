@@ -27,6 +27,7 @@ from debate.models import (
     Speaker,
     Stance,
 )
+from debate.pagecache import bump
 from debate.text import extract_links, render_markdown, render_post_text
 
 PREFIX = "synthetic-"
@@ -97,6 +98,7 @@ class Command(BaseCommand):
                 raise CommandError("Synthetic data exists already: pass --replace.")
             rng = random.Random(seed)  # noqa: S311  (reproducible data, not secrets)
             counts = Generator(rng, posts, speakers).run()
+            bump()  # bulk inserts send no signals: cached pages must go stale
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses badly

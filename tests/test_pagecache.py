@@ -1,0 +1,115 @@
+"""Whole pages cached by filter state: ETags, 304s, fresh nonces, and never a stale page."""
+
+import re
+
+import pytest
+
+from debate.models import Article, Claim, Post, Proposition, Speaker, Stance
+from debate.pagecache import bump
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/?speaker=vinod-khosla", "/posts/3/", "/articles/musks-grok-to-go-open-source/",
+         "/speakers/vinod-khosla/", "/propositions/open-source-ai/", "/map/", "/speakers/"]  # fmt: skip
+
+
+def test_repeat_readers_get_304_until_something_changes(client, seed):
+    first = client.get("/")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "no-cache"
+    assert "Last-Modified" in first
+    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/?speaker=elon-musk", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    stance = Stance.objects.first()
+    stance.rationale = "A reason written just now."
+    stance.save()
+    again = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag
+
+
+def test_a_cached_page_carries_a_fresh_nonce_matching_its_policy(client, seed):
+    client.get("/")  # fills the cache
+    for _ in range(2):
+        response = client.get("/")
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        html = response.content.decode()
+        assert f'nonce="{nonce}"' in html
+        assert "__threadline_csp_nonce__" not in html
+
+
+def test_the_htmx_fragment_and_the_full_page_are_cached_apart(client, seed):
+    full = client.get("/?speaker=vinod-khosla").content.decode()
+    fragment = client.get(
+        "/?speaker=vinod-khosla", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    assert "<html" in full
+    assert "<html" not in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]
+
+
+def edits():
+    def post():
+        p = Post.objects.get(text__startswith="Vinod is lobbying")
+        p.text = "Vinod is lobbying hard to ban open source."
+        p.save()
+        return "lobbying hard to ban"
+
+    def claim():
+        c = Claim.objects.get(quote__startswith="We are in a tech economic war")
+        c.summary = "AI is a must-win race."
+        c.save()
+        return "AI is a must-win race."
+
+    def stance():
+        s = Stance.objects.filter(proposition__slug="open-source-ai", value="anti").first()
+        s.value = "neutral"
+        s.save()
+        return "neutral"
+
+    def speaker():
+        s = Speaker.objects.get(slug="vinod-khosla")
+        s.name = "Vinod K. Khosla"
+        s.save()
+        return "Vinod K. Khosla"
+
+    def article():
+        a = Article.objects.get()
+        a.title = "Grok goes open source"
+        a.save()
+        return "Grok goes open source"
+
+    def proposition():
+        p = Proposition.objects.get(slug="open-source-ai")
+        p.anti_label = "closed-model camp"
+        p.save()
+        return "closed-model camp"
+
+    return [post, claim, stance, speaker, article, proposition]
+
+
+@pytest.mark.parametrize("edit", edits(), ids=lambda f: f.__name__)
+def test_every_kind_of_edit_shows_on_the_next_page_load(client, seed, edit):
+    before = {url: client.get(url).content for url in PAGES}
+    shown = edit()
+    after = {url: client.get(url).content.decode() for url in PAGES}
+    assert any(shown in html for html in after.values()), f"{shown!r} appears nowhere"
+    for url in PAGES:
+        if shown in after[url]:
+            assert shown not in before[url].decode() or edit.__name__ == "stance"
+
+
+def test_bulk_writes_count_as_edits_when_they_say_so(client, seed):
+    client.get("/")
+    Post.objects.filter(text__startswith="OpenAI is a lie").update(text_html="OpenAI, a lie")
+    assert "OpenAI, a lie" not in client.get("/").content.decode()  # update() sends no signal
+    bump()
+    assert "OpenAI, a lie" in client.get("/").content.decode()
+
+
+def test_editors_with_a_session_always_get_a_fresh_page(client, seed, admin_user):
+    client.get("/")
+    client.force_login(admin_user)
+    response = client.get("/")
+    assert "ETag" not in response
+    assert "Annotate" in response.content.decode()
