@@ -30,6 +30,7 @@ from .models import (
     StanceRevision,
     StanceValue,
 )
+from .pagecache import bump
 from .roles import is_reviewer
 
 # The values a revision keeps, with the words the history uses for them.
@@ -259,6 +260,7 @@ def set_review_state(
                 )
             )
         StanceRevision.objects.bulk_create(revisions)
+        bump()  # update() sends no signals: cached public pages must still go stale
     return len(todo), len(chosen) - len(todo)
 
 
@@ -312,6 +314,7 @@ def set_stances(
             stance.refresh_derived()  # bulk_create bypasses save()
             stances.append(stance)
         Stance.objects.bulk_create(stances)
+        bump()  # bulk_create sends no signals: cached public pages must still go stale
         StanceRevision.objects.bulk_create(
             StanceRevision(
                 claim_id=stance.claim_id,

@@ -113,3 +113,18 @@ def test_editors_with_a_session_always_get_a_fresh_page(client, seed, admin_user
     response = client.get("/")
     assert "ETag" not in response
     assert "Annotate" in response.content.decode()
+
+
+def test_bulk_review_in_the_admin_shows_on_the_next_load(client, seed):
+    from debate.revisions import set_review_state
+    from debate.roles import assign_role
+
+    from .factories import make_user
+
+    reviewer = make_user()
+    assign_role(reviewer, reviewer=True)
+    stance = Stance.objects.get(claim__quote__startswith="would you open source the manhattan")
+    url = f"/posts/{stance.claim.post_id}/"
+    assert "; reviewed" not in client.get(url).content.decode()
+    set_review_state(Stance.objects.filter(pk=stance.pk), "reviewed", reviewer)
+    assert "; reviewed" in client.get(url).content.decode()
