@@ -119,7 +119,9 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'threadline.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # Tests' live servers run in threads whose open connections would keep the test
+        # database from being dropped at the end.
+        conn_max_age=0 if RUNNING_TESTS else int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }

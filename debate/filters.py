@@ -257,7 +257,8 @@ def filter_posts(
         posts = posts.filter(Exists(_quoted_in(filters.article)))
     if filters.date_from and skip != "date":
         posts = posts.filter(posted_at__gte=_start_of(filters.date_from))
-    if filters.date_to and skip != "date":
+    if filters.date_to and skip != "date" and filters.date_to < datetime.date.max:
+        # Up to the end of that day; the last day of the calendar has no end to compute.
         posts = posts.filter(posted_at__lt=_start_of(filters.date_to + datetime.timedelta(days=1)))
     if filters.q and skip != "q":
         posts = search_posts(posts, filters.q, rank=filters.by_relevance and not skip)

@@ -428,7 +428,9 @@ def build_timeline(params: QueryDict) -> Timeline:
     after = params.get("after", "").strip()[:MAX_CURSOR_LENGTH]
     if filters.by_relevance and uses_postgres_search():
         # Ranks are not stable keys, so relevance pages by position.
-        offset = int(after) if after.isdigit() else 0
+        offset = int(after) if after.isdigit() and len(after) <= 6 else 0
+        if after and not offset and after != "0":
+            notices.append("That page link is damaged, so the results start from the best match.")
         page = list(matches.order_by("-rank", "pk")[offset : offset + PAGE_SIZE + 1])
         next_after = str(offset + PAGE_SIZE)
     else:
