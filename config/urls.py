@@ -15,6 +15,7 @@ admin.site.site_header = "Threadline editors"
 admin.site.site_title = "Threadline editors"
 admin.site.index_title = "Annotate the debate"
 
+
 def healthz(request: HttpRequest) -> HttpResponse:
     # For load balancers, and the benchmark's floor: a bare view through all the middleware.
     return HttpResponse("ok", content_type="text/plain")
