@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -76,8 +77,18 @@ def excerpt(text: str, words: int = 14) -> str:
     return Truncator(text).words(words, truncate="…")
 
 
+class AtomicActionsAdmin(admin.ModelAdmin):
+    """Run each bulk action in one transaction: Django's own "delete selected" logs the
+    deletions before it deletes, so a failure halfway would otherwise leave log entries
+    (and any partial work) behind."""
+
+    def response_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            return super().response_action(request, *args, **kwargs)
+
+
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(AtomicActionsAdmin):
     list_display = ["name", "at_handle", "role", "post_count", "claim_count"]
     search_fields = ["name", "handle", "role", "bio"]
     prepopulated_fields = {"slug": ["name"]}
@@ -113,7 +124,7 @@ class ArticlePostInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AtomicActionsAdmin):
     list_display = ["title", "outlet", "published_on", "quoted_count"]
     list_filter = ["outlet", "published_on"]
     search_fields = ["title", "outlet", "body"]
@@ -130,7 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(AtomicActionsAdmin):
     list_display = ["posted_at", "speaker", "text_excerpt", "reply_summary", "claim_count"]
     list_display_links = ["posted_at", "text_excerpt"]
     list_filter = ["speaker", "reply_basis", "time_known", "quoted_in__article"]
@@ -314,7 +325,7 @@ class AnnotatedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(AtomicActionsAdmin):
     list_display = ["summary_excerpt", "speaker", "claim_date", "stance_badges"]
     list_filter = [
         AnnotatedFilter,
@@ -520,7 +531,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposition)
-class PropositionAdmin(admin.ModelAdmin):
+class PropositionAdmin(AtomicActionsAdmin):
     list_display = ["label", "statement", "pro_label", "anti_label", "stance_count"]
     search_fields = ["label", "statement", "description"]
     prepopulated_fields = {"slug": ["label"]}
@@ -558,7 +569,7 @@ class DisputedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Stance)
-class StanceAdmin(admin.ModelAdmin):
+class StanceAdmin(AtomicActionsAdmin):
     form = StanceAdminForm
     # Four columns, each carrying two facts, so the list fits beside the filters on a laptop.
     list_display = ["claim_excerpt", "badge", "review", "by"]
