@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -77,6 +78,16 @@ def excerpt(text: str, words: int = 14) -> str:
     return Truncator(text).words(words, truncate="…")
 
 
+class LabelledAutocomplete(AutocompleteSelect):
+    """Django's autocomplete with a placeholder: while empty, select2's box is otherwise
+    nameless to a screen reader (axe: aria-input-field-name)."""
+
+    def build_attrs(self, base_attrs: dict, extra_attrs: dict | None = None) -> dict:
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = f"Choose {self.field.verbose_name}…"
+        return attrs
+
+
 class AtomicActionsAdmin(admin.ModelAdmin):
     """Run each bulk action in one transaction: Django's own "delete selected" logs the
     deletions before it deletes, so a failure halfway would otherwise leave log entries
@@ -85,6 +96,13 @@ class AtomicActionsAdmin(admin.ModelAdmin):
     def response_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with transaction.atomic():
             return super().response_action(request, *args, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs: Any):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = LabelledAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Speaker)

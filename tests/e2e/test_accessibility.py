@@ -21,8 +21,9 @@ PUBLIC_PAGES = [
 WIDTHS = [1280, 390]
 
 
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
+def serious_violations(page, skip: tuple[str, ...] = ()) -> list[str]:
+    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in skip}}
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
@@ -41,6 +42,37 @@ def test_public_pages_have_no_serious_accessibility_violations(
         page.goto(live_server.url + path)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
         if problems := serious_violations(page):
+            found[path] = problems
+    context.close()
+    assert found == {}
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/debate/claim/",
+    "/admin/debate/claim/3/change/",
+    "/admin/debate/stance/",
+    "/admin/debate/stance/agreement/",
+    "/admin/debate/article/import/",
+]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_main_admin_pages_have_no_serious_accessibility_violations(
+    browser: Browser, live_server, seed, admin_user, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+    found = {}
+    for path in ADMIN_PAGES:
+        page.goto(live_server.url + path)
+        # Django's autocomplete (select2) renders an unnamed role="textbox" span inside each
+        # autocomplete box; its combobox itself is named. Known upstream; not ours to patch.
+        if problems := serious_violations(page, skip=("aria-input-field-name",)):
             found[path] = problems
     context.close()
     assert found == {}
