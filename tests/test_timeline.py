@@ -320,9 +320,10 @@ def test_cards_show_the_agreed_stance_and_say_when_annotators_disagree(client, s
     assert "disputed: Open-source AI" in html
     assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in html
     make_stance(claim, proposition, value="anti", review_state="draft")  # drafts do not count
-    assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in client.get(
-        f"/posts/{claim.post_id}/"
-    ).content.decode()
+    assert (
+        "Annotators disagree: 2 say anti-open-source, 2 say neutral"
+        in client.get(f"/posts/{claim.post_id}/").content.decode()
+    )
 
 
 def test_unknown_addresses_get_a_helpful_page(client, seed):
