@@ -15,7 +15,7 @@ WORKERS ?= 2
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
 	$(shell pyenv prefix 3.13 2>/dev/null)/bin/python3 $(shell pyenv prefix 3.12 2>/dev/null)/bin/python3
 
-.PHONY: help install run seed editor test screenshots serve audit lock bench lint format clean
+.PHONY: help install run seed editor test screenshots serve backup restore audit lock bench lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -61,6 +61,14 @@ serve: $(STAMP) ## Production: migrate, collect static files, gunicorn (needs SE
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+
+backup: $(STAMP) ## Back up everything to var/backups/threadline-<time>.json.gz
+	$(DEV) $(BIN)/python manage.py backup
+
+restore: $(STAMP) ## Restore FILE=var/backups/... into an empty, migrated database
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/threadline-....json.gz" >&2; exit 2; }
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
 
 audit: $(STAMP) ## Check the locked runtime dependencies for known vulnerabilities
 	$(BIN)/pip-audit --requirement requirements.lock --no-deps --progress-spinner off
