@@ -68,7 +68,7 @@ backup: $(STAMP) ## Back up everything to var/backups/threadline-<time>.json.gz
 restore: $(STAMP) ## Restore FILE=var/backups/... into an empty, migrated database
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/threadline-....json.gz" >&2; exit 2; }
 	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py restore "$(FILE)"
+	$(DEV) $(BIN)/python manage.py restore $(if $(FORCE),--force) "$(FILE)"
 
 audit: $(STAMP) ## Check the locked runtime dependencies for known vulnerabilities
 	$(BIN)/pip-audit --requirement requirements.lock --no-deps --progress-spinner off

@@ -28,6 +28,7 @@ from .models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Sta
 MAX_REPEATS = 20
 MAX_VALUE_LENGTH = 100
 MAX_QUERY_LENGTH = 200
+MAX_SEARCH_WORDS = 12
 ORDERS = ("oldest", "newest", "relevance")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -150,6 +151,11 @@ def read_params(params: QueryDict) -> Filters:
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(f"The search was cut to its first {MAX_QUERY_LENGTH} characters.")
         q = q[:MAX_QUERY_LENGTH]
+    if len(_WORD_RE.findall(q)) > MAX_SEARCH_WORDS:
+        # Each word is a condition to build and evaluate: keep a search cheap to answer.
+        kept = _WORD_RE.findall(q)[:MAX_SEARCH_WORDS]
+        notices.append(f"The search was cut to its first {MAX_SEARCH_WORDS} words.")
+        q = " ".join(kept)
     if q and not _WORD_RE.search(q):
         notices.append("The search has no words to look for, so it was left out.")
         q = ""

@@ -240,3 +240,9 @@ def test_a_large_debate_lists_its_busiest_speakers_and_links_to_the_rest(client,
     assert 'id="speaker-' + quiet[0].slug + '"' in html  # chosen, so listed though quiet
     assert 'id="speaker-' + quiet[1].slug + '"' not in html
     assert "more speakers</a>" in html
+
+
+def test_a_search_of_many_words_is_cut_to_stay_cheap(client, seed):
+    html = client.get("/?q=" + "+".join(["manhattan"] * 40)).content.decode()
+    assert "The search was cut to its first 12 words." in html
+    assert pk_of("And @pmarca") in post_ids(html)
