@@ -6,6 +6,11 @@ Environment:
     ALLOWED_HOSTS   comma-separated host names (default: 127.0.0.1,localhost).
     DATABASE_URL    e.g. postgres://postgres@127.0.0.1:5432/threadline; when unset or
                     empty, an SQLite file under var/ is used.
+    DATABASE_REPLICA_URL  a read replica of that database: anonymous readers' public pages
+                    read from it, everything else uses the primary (debate/routers.py).
+    REDIS_URL       e.g. redis://127.0.0.1:6379/0: the shared cache for every app process
+                    (cards, pages, the edit counter, sessions); local memory otherwise.
+See docs/deploy.md for the topology these make.
 """
 
 import datetime
@@ -125,6 +130,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # Under tests the alias is the primary itself: there is no second server to copy to.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["debate.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -157,6 +171,43 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Caches: "default" holds rendered cards, facet counts and (with Redis) the edit counter;
+# "pages" holds whole rendered pages, kept apart so that a few large pages cannot evict
+# thousands of small cards. Local memory is per process and needs nothing installed; Redis
+# is shared by every process on every host (docs/deploy.md). Sessions stay in the database
+# either way (cached in Redis when there is one), so app processes keep no state of their own.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "threadline")
+if REDIS_URL:
+    CACHES = {
+        alias: {
+            "BACKEND": "debate.cache.RedisCache",  # Django's, reusing its client
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_PREFIX}:{alias}",
+            "TIMEOUT": None,
+        }
+        for alias in ("default", "pages")
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"{CACHE_PREFIX}-default",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"{CACHE_PREFIX}-pages",
+            "TIMEOUT": None,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_MAX_ENTRIES", "500"))},
+        },
+    }
+# With a shared cache, the edit counter lives there (one Redis GET per page view instead of a
+# query); debate/pagecache.py explains why this stays in the database when there is a replica.
+THREADLINE_VERSION_IN_CACHE = bool(REDIS_URL)
 
 # Content Security Policy: nonces for our few script tags, nothing inline otherwise.
 SECURE_CSP = {

@@ -8,19 +8,30 @@ renders afresh.
 
 Readers with a session (editors, who see an "Annotate" link) bypass the cache. The CSP
 nonce of a cached page is swapped for the nonce of the request that receives it.
+
+Where the counter is read: from the database (one small query per page view) by default, so
+that every process sees an edit at once with nothing but the database shared. With Redis as
+the shared cache (``REDIS_URL``) and no replica, each committed edit writes a fresh random
+token into Redis instead, and a page view reads that (no query). With a replica
+(``DATABASE_REPLICA_URL``), the counter is read from the replica like the page's data, so a
+page is never keyed by an edit the replica has not applied yet.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -29,6 +40,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
 from .models import Article, ArticlePost, Claim, Post, Proposition, SiteVersion, Speaker, Stance
+from .routers import public_reads, replica_configured
 
 PAGE_TIMEOUT = 24 * 3600
 NONCE_PLACEHOLDER = b"__threadline_csp_nonce__"
@@ -38,18 +50,70 @@ KEPT_HEADERS = ("Content-Type", "Vary", "HX-Push-Url")
 WATCHED = (Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance)
 
 
+VERSION_KEY = "site-version"
+
+
 @dataclass(frozen=True)
 class Version:
-    number: int
+    """The state of everything public pages show: ``number`` changes on every edit (an
+    opaque string: the counter, or a random token when kept in Redis)."""
+
+    number: str
     changed_at: Any
 
 
-def current_version() -> Version:
+_request_version: ContextVar[Version | None] = ContextVar("threadline_version", default=None)
+
+
+def version_in_cache() -> bool:
+    return bool(getattr(settings, "THREADLINE_VERSION_IN_CACHE", False)) and not (
+        replica_configured()
+    )
+
+
+def _version_from_database() -> Version:
     row = SiteVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
     if row is None:
-        row = SiteVersion.objects.get_or_create(pk=1)[0]
-        return Version(row.number, row.changed_at)
-    return Version(*row)
+        made = SiteVersion.objects.get_or_create(pk=1)[0]
+        row = (made.number, made.changed_at)
+    return Version(f"n{row[0]}", row[1])
+
+
+def current_version() -> Version:
+    """The edit counter, read once per page view (memoized while a public page renders)."""
+    memo = _request_version.get()
+    if memo is not None:
+        return memo
+    if not version_in_cache():
+        return _version_from_database()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # Evicted or never set: any value works if it is set only when absent, because a
+        # committed edit replaces it (``_new_token``).
+        cache.add(VERSION_KEY, _version_from_database(), timeout=None)
+        version = cache.get(VERSION_KEY) or _version_from_database()
+    return version
+
+
+@contextmanager
+def _memoized(version: Version) -> Iterator[None]:
+    token = _request_version.set(version)
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
+def _new_token() -> None:
+    # A token never used before: every page cached under an earlier one is unreachable,
+    # whatever order concurrent edits commit in.
+    cache.set(VERSION_KEY, Version(f"t{secrets.token_hex(8)}", timezone.now()), timeout=None)
+
+
+def refresh_cached_version() -> None:
+    """Replace the counter kept in the shared cache, if it is kept there (after a restore)."""
+    if version_in_cache():
+        _new_token()
 
 
 def bump(**_: Any) -> None:
@@ -58,6 +122,9 @@ def bump(**_: Any) -> None:
         number=F("number") + 1, changed_at=timezone.now()
     ):
         SiteVersion.objects.get_or_create(pk=1)
+    if version_in_cache():
+        # After the commit: a reader must not see the new token while the edit is invisible.
+        transaction.on_commit(_new_token, using=DEFAULT_DB_ALIAS)
 
 
 def _bump_for_user(update_fields: frozenset[str] | None = None, **_: Any) -> None:
@@ -72,6 +139,11 @@ for model in WATCHED:
     post_delete.connect(bump, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
 m2m_changed.connect(bump, sender=Article.posts.through, dispatch_uid="pagecache-m2m")
 post_save.connect(_bump_for_user, sender=get_user_model(), dispatch_uid="pagecache-user")
+
+
+def page_cache() -> Any:
+    """Whole pages live in their own cache (``pages``) so that they cannot crowd out cards."""
+    return caches["pages"] if "pages" in settings.CACHES else cache
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -89,31 +161,43 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        version = current_version()
-        variant = "|".join(request.headers.get(name, "") for name in VARIANT_HEADERS)
-        identity = f"{version.number}|{request.get_full_path()}|{variant}".encode()
-        digest = hashlib.blake2b(identity, digest_size=16).hexdigest()
-        etag = f'"{digest}"'
-        if etag in _etags(request.headers.get("If-None-Match", "")):
-            response: HttpResponse = HttpResponseNotModified()
-        else:
-            key = f"page:{digest}"
-            stored = cache.get(key)
-            if stored is not None:
-                response = _from_cache(request, stored)
-            else:
-                response = view(request, *args, **kwargs)
-                if response.status_code == 200 and not response.streaming:
-                    cache.set(key, _for_cache(request, response), PAGE_TIMEOUT)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(version.changed_at.timestamp())
-            # Revalidate every time: an edit must show on the next load.
-            response["Cache-Control"] = "no-cache"
-            patch_vary_headers(response, ["Cookie", *VARIANT_HEADERS])
-        return response
+        with public_reads():
+            version = current_version()
+            with _memoized(version):
+                return _serve(request, version, view, *args, **kwargs)
 
     return wrapper
+
+
+def _serve(
+    request: HttpRequest,
+    version: Version,
+    view: Callable[..., HttpResponse],
+    *args: Any,
+    **kwargs: Any,
+) -> HttpResponse:
+    variant = "|".join(request.headers.get(name, "") for name in VARIANT_HEADERS)
+    identity = f"{version.number}|{request.get_full_path()}|{variant}".encode()
+    digest = hashlib.blake2b(identity, digest_size=16).hexdigest()
+    etag = f'"{digest}"'
+    if etag in _etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        key = f"page:{digest}"
+        stored = page_cache().get(key)
+        if stored is not None:
+            response = _from_cache(request, stored)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                page_cache().set(key, _for_cache(request, response), PAGE_TIMEOUT)
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(version.changed_at.timestamp())
+        # Revalidate every time: an edit must show on the next load.
+        response["Cache-Control"] = "no-cache"
+        patch_vary_headers(response, ["Cookie", *VARIANT_HEADERS])
+    return response
 
 
 def _etags(header: str) -> set[str]:

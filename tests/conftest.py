@@ -49,9 +49,10 @@ def plain_static_storage(settings) -> None:
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     # Each test starts with no cached cards or pages from another test.
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

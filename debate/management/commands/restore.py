@@ -69,6 +69,12 @@ def edit_counter(using: str) -> int:
     return rows.first() or 0
 
 
+def forget_cached_version() -> None:
+    from debate.pagecache import refresh_cached_version
+
+    refresh_cached_version()
+
+
 def advance_edit_counter(using: str, past: int) -> None:
     """Move the edit counter beyond every number the site has used, before the restore and in
     the backup: cached pages are keyed by it, and none from before may be served again."""
@@ -135,4 +141,6 @@ class Command(BaseCommand):
                     f"expected, {describe(restored)} found); nothing was changed."
                 )
             advance_edit_counter(database, past=counter)
+            # With the counter kept in a shared cache (Redis), replace it there too.
+            transaction.on_commit(forget_cached_version, using=database)
         self.stdout.write(f"Restored {source.name}: {describe(expected)}.")
