@@ -1059,7 +1059,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--floor-every", type=int, default=4, help="measure the floors again every N pages"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    # sync, not gthread: gthread keeps each wrk connection on the worker that accepted it, and
+    # when one worker happens to accept all 16, the run uses one core (docs/performance.md).
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--port", type=int, default=PORTS.start, choices=PORTS)
     parser.add_argument("--speakers", type=int, default=200)
