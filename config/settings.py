@@ -56,6 +56,9 @@ if not DEBUG and not RUNNING_TESTS:
             "Production needs ALLOWED_HOSTS (comma-separated host names) in the environment."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# Querysets feeding the cards (debate.timeline.card_fetch_mode): a relation nobody loaded is an
+# error under tests, and costs one query per batch of posts (not one per card) otherwise.
+THREADLINE_FETCH_MODE = "raise" if RUNNING_TESTS else "peers"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -37,12 +37,14 @@ def card_key(entry: Entry) -> str:
     """A digest of every value the card shows: any change, however it was written (even by
     a bulk ``update()``, which leaves ``updated_at`` alone), gives a new key."""
     post = entry.post
-    parts: list[object] = [_post_fields(post), entry.is_context, entry.is_focus]
+    parts: list[object] = [
+        _post_fields(post), entry.is_context, entry.is_focus, entry.highlighted_html
+    ]  # fmt: skip
     for related in (post.in_reply_to, post.quotes):
         parts.append((related.pk, related.handle_shown, related.text) if related else None)
-    for claim in entry.claims:
+    for claim, stances in entry.claim_stances:
         parts.append((claim.pk, claim.summary))
-        for stance in claim.stances.all():
+        for stance in stances:
             parts.append(
                 (
                     stance.pk, stance.value, stance.review_state, stance.rationale_html,
@@ -59,9 +61,9 @@ def card_key(entry: Entry) -> str:
 
 def render_cards(entries: Iterable[Entry]) -> None:
     """Give each entry its card's HTML (``entry.html``): from the cache in one round trip,
-    rendering and storing only those missing. Cards with search hits marked are one-offs
-    and are left to the template."""
-    by_key = {card_key(e): e for e in entries if not e.highlighted_html}
+    rendering and storing only those missing. A card with search hits marked is keyed by
+    them too, so a repeated search reuses its cards."""
+    by_key = {card_key(e): e for e in entries}
     if not by_key:
         return
     found = cache.get_many(list(by_key))

@@ -40,6 +40,7 @@ from .timeline import (
     PAGE_SIZE,
     Entry,
     assemble_entries,
+    card_fetch_mode,
     entries_with_context,
 )
 
@@ -184,6 +185,7 @@ def speaker_threads(speaker: Speaker) -> tuple[list[ThreadItem[Entry]], bool]:
     posts = list(
         Post.objects.filter(speaker=speaker)
         .select_related(*CONTEXT_RELATED)
+        .fetch_mode(card_fetch_mode())
         .chronological()[: PAGE_SIZE + 1]
     )
     entries = entries_with_context(posts[:PAGE_SIZE])

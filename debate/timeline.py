@@ -1,19 +1,35 @@
 """The reader's timeline: one page of the posts a selection matches, in threads, with facets.
 
-A page costs the same handful of queries whatever the size of the debate: four facet queries
-(speakers, stances, propositions, articles, each with the count choosing it would give), one
-keyset-paginated page of matching post ids, and the posts to show (the page plus the posts
-they answer, as context) with their claims, stances and sources.
+A page costs the same handful of queries whatever the size of the debate: the facets (the
+catalogue of speakers, propositions and articles, and four grouped counts: how many posts
+choosing each would give), one keyset-paginated page of the posts to show (plus the posts
+they answer, as context, in the same query), and those posts' claims, stances and sources.
+
+The facets depend only on the data and the filter state, so they are cached under the site's
+edit counter (``pagecache.current_version``): the catalogue once per edit, the counts and the
+filter form's HTML per selection. A later page of the same selection, its htmx fragment, or
+the same selection in another order or with the page cache off costs no facet queries, and
+any edit gives new keys, so counts are never stale. The cards' speakers come from the
+catalogue too, rather than from joins in the page's query (``attach_speakers``), which keeps
+PostgreSQL's planning of that query cheap.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
+    FETCH_ONE,
+    FETCH_PEERS,
+    FETCH_RAISE,
     Count,
     DateField,
     F,
@@ -23,10 +39,13 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.db.models.fetch_modes import FetchMode
 from django.db.models.functions import Cast
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from .cards import render_cards
 from .filters import Filters, filter_posts, read_params, resolve, uses_postgres_search
@@ -40,11 +59,13 @@ from .models import (
     Stance,
     StanceValue,
 )
+from .pagecache import current_version
 from .stances import AgreedStance, agreed_stances
 from .text import highlight
 from .threads import ThreadItem, assemble
 
 PAGE_SIZE = 50
+FACET_FORM_TEMPLATE = "debate/timeline.html#facet_form"
 SPEAKER_CHOICES = 15
 MAX_CURSOR_LENGTH = 100
 # Marks ts_headline puts around matched words; control characters never occur in posts.
@@ -65,6 +86,8 @@ class Entry:
     highlighted_html: str = ""
     # Each claim with what its annotators agree on, per proposition.
     claim_views: list[tuple[Claim, list[AgreedStance]]] = field(default_factory=list)
+    # Each claim with its public stances.
+    claim_stances: list[tuple[Claim, list[Stance]]] = field(default_factory=list)
     # The card's HTML when it came from (or went into) the card cache; see cards.py.
     html: str = ""
 
@@ -90,13 +113,25 @@ class Entry:
 
 @dataclass
 class Option:
-    """One choice in a facet: what it is called, how many posts choosing it would give."""
+    """One choice in a facet: what it is called, how many posts choosing it would give.
+
+    ``obj`` is the speaker, proposition or article (an unsaved instance carrying what the
+    form, the chips and the cards show), made on first use from ``make``: a large debate
+    has hundreds of speakers, of which a page shows a few."""
 
     value: str
     label: str
     count: int
     selected: bool
-    obj: Any = None
+    make: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
+    pk: int | None = None
+
+    @cached_property
+    def obj(self) -> Any:
+        return self.make() if self.make is not None else None
+
+
+Facets = tuple[list[Option], list[Option], list[Option], list[Option]]
 
 
 @dataclass
@@ -117,6 +152,19 @@ class Timeline:
     next_url: str | None = None
     after: str | None = None
     notices: list[str] = field(default_factory=list)
+    # The cache key of these facets (``facet_key``): the filter form's HTML is kept with it.
+    facet_key: str = ""
+
+    @cached_property
+    def facet_fields_html(self) -> str:
+        """The filter form's choices and counts, rendered once per selection and edit: they
+        depend on nothing else, and a large debate lists many speakers and articles."""
+        html = cache.get(f"{self.facet_key}:form") if self.facet_key else None
+        if html is None:
+            html = render_to_string(FACET_FORM_TEMPLATE, {"timeline": self})
+            if self.facet_key:
+                cache.set(f"{self.facet_key}:form", html, FACET_TIMEOUT)
+        return mark_safe(html)  # noqa: S308  (our own rendered, escaped template)
 
     @property
     def is_filtered(self) -> bool:
@@ -218,24 +266,58 @@ def as_query(params: list[tuple[str, str]]) -> str:
     return f"?{urlencode(params)}" if params else ""
 
 
+FETCH_MODES: dict[str, FetchMode] = {"one": FETCH_ONE, "peers": FETCH_PEERS, "raise": FETCH_RAISE}
+
+
+def card_fetch_mode() -> FetchMode:
+    """How the querysets feeding cards treat a relation nobody loaded (``fetch_mode()``).
+
+    ``settings.THREADLINE_FETCH_MODE``: "peers" (the default) loads a missed relation for
+    every post of the same query at once, so a slip costs one query per batch, not one per
+    card; "raise" (tests) makes it an error; "one" is Django's default. A ``FetchMode``
+    (``django.db.models.FETCH_RAISE``...) is accepted too.
+    """
+    mode = getattr(settings, "THREADLINE_FETCH_MODE", "peers")
+    if isinstance(mode, FetchMode):
+        return mode
+    try:
+        return FETCH_MODES[str(mode).lower()]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"THREADLINE_FETCH_MODE is {mode!r}; use one of {', '.join(FETCH_MODES)}."
+        ) from None
+
+
 def public_stances() -> QuerySet[Stance]:
     return (
         Stance.objects.public()
         .select_related("proposition", "annotator")
         .order_by("proposition__label", "pk")
+        .fetch_mode(card_fetch_mode())
     )
 
 
-def card_prefetches() -> list[Prefetch]:
+def card_prefetches(*, as_lists: bool = False) -> list[Prefetch]:
+    """A post's claims with their public stances, and the articles quoting it.
+
+    ``as_lists`` stores them as plain lists (``card_claims``, ``card_stances``,
+    ``card_sources``) instead of in the related managers' caches: Django then skips
+    building a queryset per post and per claim, a good part of a cached page's cost.
+    ``make_entry`` reads either."""
+    mode = card_fetch_mode()
+    stances = Prefetch(
+        "stances", queryset=public_stances(), to_attr="card_stances" if as_lists else None
+    )
     return [
         Prefetch(
             "claims",
-            queryset=Claim.objects.order_by("pk").prefetch_related(
-                Prefetch("stances", queryset=public_stances())
-            ),
+            queryset=Claim.objects.order_by("pk").fetch_mode(mode).prefetch_related(stances),
+            to_attr="card_claims" if as_lists else None,
         ),
         Prefetch(
-            "quoted_in", queryset=ArticlePost.objects.select_related("article").order_by("pk")
+            "quoted_in",
+            queryset=ArticlePost.objects.select_related("article").order_by("pk").fetch_mode(mode),
+            to_attr="card_sources" if as_lists else None,
         ),
     ]
 
@@ -248,12 +330,52 @@ CONTEXT_RELATED = (
     "in_reply_to__in_reply_to__speaker",
     "in_reply_to__quotes__speaker",
 )
+# The same for the timeline, without speakers: they come from the (cached) catalogue, by
+# ``attach_speakers``. Five joined speakers made PostgreSQL spend far longer planning the
+# page's query (more tables than join_collapse_limit) than running it.
+TIMELINE_RELATED = ("quotes", "in_reply_to__in_reply_to", "in_reply_to__quotes")
 
 
-def entries_with_context(page: list[Post]) -> list[Entry]:
+def attach_speakers(posts: Iterable[Post], speakers: Mapping[int, Option]) -> None:
+    """Give each post, and the posts it answers or quotes (as loaded by
+    ``TIMELINE_RELATED``), its speaker from the speaker facet's options (by pk) rather
+    than a join. A speaker missing there (added since the catalogue was read) is loaded:
+    all such speakers in one query."""
+    cache_speaker = Post._meta.get_field("speaker").set_cached_value
+    links = [Post._meta.get_field(name) for name in ("in_reply_to", "quotes")]
+    found: dict[int, Post] = {}
+    stack = list(posts)
+    while stack:
+        post = stack.pop()
+        if id(post) in found:
+            continue
+        found[id(post)] = post
+        for link in links:  # select_related caches None for a post answering none
+            if link.is_cached(post) and (other := link.get_cached_value(post)) is not None:
+                stack.append(other)
+    by_pk: dict[int, Speaker] = {}
+    missing = set()
+    for post in found.values():
+        if post.speaker_id in speakers:
+            by_pk[post.speaker_id] = speakers[post.speaker_id].obj
+        else:
+            missing.add(post.speaker_id)
+    if missing:
+        by_pk |= Speaker.objects.in_bulk(missing)
+    for post in found.values():
+        cache_speaker(post, by_pk[post.speaker_id])
+
+
+def entries_with_context(
+    page: list[Post], speakers: Mapping[int, Option] | None = None
+) -> list[Entry]:
     """Entries for a page of posts fetched with ``CONTEXT_RELATED``, plus the posts they
     answer that are not on the page, marked as context. Three queries, for the cards'
-    claims, stances and sources: the context posts came with the page's own query."""
+    claims, stances and sources: the context posts came with the page's own query.
+
+    With ``speakers`` (the speaker facet's options, by pk), the page was fetched with
+    ``TIMELINE_RELATED`` instead and its posts get their speakers from there
+    (``attach_speakers``)."""
     on_page = {post.pk for post in page}
     context = {
         post.in_reply_to_id: post.in_reply_to
@@ -261,26 +383,40 @@ def entries_with_context(page: list[Post]) -> list[Entry]:
         if post.in_reply_to_id and post.in_reply_to_id not in on_page
     }
     shown = page + list(context.values())
-    prefetch_related_objects(shown, *card_prefetches())
+    if speakers is not None:
+        attach_speakers(shown, speakers)
+    prefetch_related_objects(shown, *card_prefetches(as_lists=True))
     return [make_entry(post, is_context=post.pk in context) for post in shown]
 
 
 def posts_for_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Posts with everything their cards show, in a fixed number of queries."""
+    """Posts with everything their cards show, in a fixed number of queries.
+
+    The prefetches use ``card_fetch_mode()``; the posts themselves keep Django's default,
+    because the exports stream them in chunks, where FETCH_PEERS would keep a reference to
+    every post of the export. Pages add ``.fetch_mode(card_fetch_mode())`` themselves."""
     return posts.select_related(*CARD_RELATED).prefetch_related(*card_prefetches())
 
 
 def make_entry(post: Post, *, is_context: bool = False, is_focus: bool = False) -> Entry:
-    claims = list(post.claims.all())
+    """The entry for a post with its ``card_prefetches`` (as lists or not)."""
+    claims = _prefetched(post, "card_claims", "claims")
+    claim_stances = [(claim, _prefetched(claim, "card_stances", "stances")) for claim in claims]
     return Entry(
         post=post,
         claims=claims,
-        stances=[stance for claim in claims for stance in claim.stances.all()],
-        sources=list(post.quoted_in.all()),
+        stances=[stance for _, stances in claim_stances for stance in stances],
+        sources=_prefetched(post, "card_sources", "quoted_in"),
         is_context=is_context,
         is_focus=is_focus,
-        claim_views=[(claim, agreed_stances(claim.stances.all())) for claim in claims],
+        claim_views=[(claim, agreed_stances(stances)) for claim, stances in claim_stances],
+        claim_stances=claim_stances,
     )
+
+
+def _prefetched(instance: Any, as_list: str, manager: str) -> list[Any]:
+    found = instance.__dict__.get(as_list)
+    return found if found is not None else list(getattr(instance, manager).all())
 
 
 def thread_sort_key(entry: Entry) -> tuple[datetime.datetime, int]:
@@ -304,9 +440,15 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
-def catalogue() -> tuple[list[Speaker], list[Proposition], list[Article]]:
+# The catalogue as plain rows, cheap to cache: (pk, slug, name) per speaker; (pk, slug,
+# label, statement, pro_label, anti_label) per proposition; (pk, slug, title, published_on)
+# per article. Each list in the order the filter form shows it.
+CatalogueRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def catalogue_rows() -> CatalogueRows:
     """Every speaker, proposition and article, in one query (a UNION of the three small
-    tables), as unsaved instances carrying just what the filter form and chips show."""
+    tables), with just what the filter form, the chips and the cards show."""
     # Only expressions, so that the three SELECTs list their columns in the same order.
     columns = ["c_kind", "c_pk", "c_slug", "c_label", "c_text", "c_pro", "c_anti", "c_date"]
 
@@ -324,28 +466,46 @@ def catalogue() -> tuple[list[Speaker], list[Proposition], list[Article]]:
     speakers = rows(Speaker, "s", "name", "name", "name", "name", no_date)
     propositions = rows(Proposition, "p", "label", "statement", "pro_label", "anti_label", no_date)
     articles = rows(Article, "a", "title", "title", "title", "title", F("published_on"))
-    found: tuple[list[Speaker], list[Proposition], list[Article]] = ([], [], [])
+    found: CatalogueRows = ([], [], [])
     everything = speakers.union(propositions, articles, all=True).order_by()
     for kind, pk, slug, label, statement, pro, anti, published in everything:
         if kind == "s":
-            found[0].append(Speaker(pk=pk, slug=slug, name=label))
+            found[0].append((pk, slug, label))
         elif kind == "p":
-            found[1].append(
-                Proposition(
-                    pk=pk,
-                    slug=slug,
-                    label=label,
-                    statement=statement,
-                    pro_label=pro,
-                    anti_label=anti,
-                )
-            )
+            found[1].append((pk, slug, label, statement, pro, anti))
         else:
-            found[2].append(Article(pk=pk, slug=slug, title=label, published_on=published))
-    found[0].sort(key=lambda s: s.name)
-    found[1].sort(key=lambda p: p.label)
-    found[2].sort(key=lambda a: (a.published_on or datetime.date.min, a.title), reverse=True)
+            found[2].append((pk, slug, label, published))
+    found[0].sort(key=lambda s: s[2])
+    found[1].sort(key=lambda p: p[2])
+    found[2].sort(key=lambda a: (a[3] or datetime.date.min, a[2]), reverse=True)
     return found
+
+
+def speaker_of(row: tuple[Any, ...]) -> Speaker:
+    pk, slug, name = row
+    return Speaker(pk=pk, slug=slug, name=name)
+
+
+def proposition_of(row: tuple[Any, ...]) -> Proposition:
+    pk, slug, label, statement, pro, anti = row
+    return Proposition(
+        pk=pk, slug=slug, label=label, statement=statement, pro_label=pro, anti_label=anti
+    )
+
+
+def article_of(row: tuple[Any, ...]) -> Article:
+    pk, slug, title, published = row
+    return Article(pk=pk, slug=slug, title=title, published_on=published)
+
+
+def catalogue() -> tuple[list[Speaker], list[Proposition], list[Article]]:
+    """Every speaker, proposition and article (``catalogue_rows``), as unsaved instances."""
+    speakers, propositions, articles = catalogue_rows()
+    return (
+        [speaker_of(row) for row in speakers],
+        [proposition_of(row) for row in propositions],
+        [article_of(row) for row in articles],
+    )
 
 
 def _only(posts_field: str, filters: Filters, skip: str) -> Q:
@@ -357,12 +517,28 @@ def _only(posts_field: str, filters: Filters, skip: str) -> Q:
     return Q(**{f"{posts_field}__in": rest.values("pk")})
 
 
-def facets(filters: Filters) -> tuple[list[Option], list[Option], list[Option], list[Option]]:
-    """Every speaker, stance, proposition and article, each with the number of posts the
-    selection would match if the reader chose it. Five queries: the catalogue, then one
-    grouped count per facet over the matching posts."""
-    speakers, propositions, articles = catalogue()
+@dataclass
+class FacetCounts:
+    """Per facet, the number of posts the selection would match choosing each speaker,
+    stance value, proposition or article (by pk). Plain data, cheap to cache."""
 
+    by_speaker: dict[int, int]
+    by_stance: dict[str, int]
+    by_proposition: dict[int, int]
+    by_article: dict[int, int]
+
+
+@dataclass
+class FacetData:
+    """What the facets are made of: the catalogue and a selection's counts."""
+
+    catalogue: CatalogueRows
+    counts: FacetCounts
+
+
+def facet_counts(filters: Filters) -> FacetCounts:
+    """Four queries: one grouped count per facet over the posts the selection matches, the
+    facet's own dimension left out."""
     by_speaker = dict(
         Post.objects.filter(_only("pk", filters, "speaker"))
         .order_by()
@@ -389,40 +565,118 @@ def facets(filters: Filters) -> tuple[list[Option], list[Option], list[Option], 
         .values_list("article_id")
         .annotate(n=Count("pk"))
     )
+    return FacetCounts(by_speaker, by_stance, by_proposition, by_article)
+
+
+def facet_data(filters: Filters) -> FacetData:
+    """Five queries: the catalogue, then the selection's counts."""
+    return FacetData(catalogue_rows(), facet_counts(filters))
+
+
+def facet_options(data: FacetData, filters: Filters) -> Facets:
+    """The facets' options for ``filters`` from their data; no queries."""
+    speakers, propositions, articles = data.catalogue
+    counts = data.counts
+    chosen = next((row for row in propositions if row[1] == filters.proposition), None)
+    if chosen is not None:  # stances in the words of the chosen proposition's sides
+        labelled = proposition_of(chosen)
+        stance_label = labelled.label_for
+    else:
+        stance_label = STANCE_WORDS.__getitem__
     return (
-        [Option(s.slug, s.name, by_speaker.get(s.pk, 0), s.slug in filters.speakers, s)
-         for s in speakers],
-        [Option(v, STANCE_WORDS[v], by_stance.get(v, 0), v == filters.stance)
+        [Option(row[1], row[2], counts.by_speaker.get(row[0], 0), row[1] in filters.speakers,
+                partial(speaker_of, row), row[0])
+         for row in speakers],
+        [Option(v, stance_label(v), counts.by_stance.get(v, 0), v == filters.stance)
          for v in StanceValue.values],
-        [Option(p.slug, p.label, by_proposition.get(p.pk, 0), p.slug == filters.proposition, p)
-         for p in propositions],
-        [Option(a.slug, a.title, by_article.get(a.pk, 0), a.slug == filters.article, a)
-         for a in articles],
+        [Option(row[1], row[2], counts.by_proposition.get(row[0], 0),
+                row[1] == filters.proposition, partial(proposition_of, row), row[0])
+         for row in propositions],
+        [Option(row[1], row[2], counts.by_article.get(row[0], 0), row[1] == filters.article,
+                partial(article_of, row), row[0])
+         for row in articles],
     )  # fmt: skip
+
+
+def facets(filters: Filters) -> Facets:
+    """Every speaker, stance, proposition and article, each with the number of posts the
+    selection would match if the reader chose it. Five queries (``facet_data``)."""
+    return facet_options(facet_data(filters), filters)
+
+
+FACET_KEY_VERSION = "facets-v1"
+CATALOGUE_KEY_VERSION = "catalogue-v1"
+FACET_TIMEOUT = 24 * 3600
+
+
+def facet_key(filters: Filters, version: object) -> str:
+    """The cache key of a selection's facets: the edit counter and every filter the counts
+    depend on (not the order, nor the page: facet counts leave both out)."""
+    state = (
+        str(version),
+        tuple(sorted(filters.speakers)),
+        filters.stance,
+        filters.proposition,
+        filters.article,
+        filters.date_from.isoformat() if filters.date_from else "",
+        filters.date_to.isoformat() if filters.date_to else "",
+        filters.q,
+        uses_postgres_search(),  # the two searches may match different posts
+    )
+    digest = hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+    return f"{FACET_KEY_VERSION}:{digest}"
+
+
+def cached_facet_data(filters: Filters, version: object) -> tuple[FacetData, Filters, str]:
+    """The facets' data for a selection, from the default cache when taken since the last
+    edit, with the selection resolved against the catalogue (unknown slugs dropped, with
+    notices) and the cache key of its counts.
+
+    The catalogue and each selection's counts are cached under the edit counter
+    (``version``, the ``number`` of ``pagecache.current_version()``): every edit bumps it,
+    so neither can be stale. Warm, one cache round trip and no queries; cold, five queries
+    (the catalogue, four counts), also for a selection naming things that do not exist."""
+    catalogue_key = f"{CATALOGUE_KEY_VERSION}:{version}"
+    key = facet_key(filters, version)
+    found = cache.get_many([catalogue_key, key])
+    catalogue = found.get(catalogue_key)
+    if catalogue is None:
+        catalogue = catalogue_rows()
+        cache.set(catalogue_key, catalogue, FACET_TIMEOUT)
+    speakers, propositions, articles = catalogue
+    resolved = resolve(
+        filters,
+        {row[1] for row in speakers},
+        {row[1] for row in propositions},
+        {row[1] for row in articles},
+    )
+    counts = found.get(key)
+    if resolved != filters:  # counted without the names that match nothing
+        key = facet_key(resolved, version)
+        counts = cache.get(key)
+    if counts is None:
+        counts = facet_counts(resolved)
+        cache.set(key, counts, FACET_TIMEOUT)
+    return FacetData(catalogue, counts), resolved, key
+
+
+def cached_facets(filters: Filters, version: object = None) -> Facets:
+    """``facets(filters)`` from the cache (``cached_facet_data``), for the resolved
+    selection. ``version``: the edit counter's ``number``, when the caller has it already."""
+    if version is None:
+        version = current_version().number
+    data, resolved, _ = cached_facet_data(filters, version)
+    return facet_options(data, resolved)
 
 
 def build_timeline(params: QueryDict) -> Timeline:
     filters = read_params(params)
-    speakers, stances, propositions, articles = facets(filters)
-    resolved = resolve(
-        filters,
-        {o.value for o in speakers},
-        {o.value for o in propositions},
-        {o.value for o in articles},
-    )
-    if resolved != filters:
-        # Counts were taken with names that match nothing: take them again without.
-        filters = resolved
-        speakers, stances, propositions, articles = facets(filters)
-    filters = resolved
+    data, filters, key = cached_facet_data(filters, current_version().number)
+    speakers, stances, propositions, articles = facet_options(data, filters)
     notices = list(filters.notices)
-    chosen = next((o.obj for o in propositions if o.selected), None)
-    if chosen is not None:  # stances in the words of the chosen proposition's sides
-        for option in stances:
-            option.label = chosen.label_for(option.value)
     total = sum(o.count for o in speakers if o.selected or not filters.speakers)
 
-    matches = filter_posts(filters).select_related(*CONTEXT_RELATED)
+    matches = filter_posts(filters).select_related(*TIMELINE_RELATED).fetch_mode(card_fetch_mode())
     if filters.q and uses_postgres_search():
         matches = with_headlines(matches, filters.q)
     after = params.get("after", "").strip()[:MAX_CURSOR_LENGTH]
@@ -454,13 +708,14 @@ def build_timeline(params: QueryDict) -> Timeline:
     has_more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
 
-    entries = entries_with_context(page)
+    entries = entries_with_context(page, {option.pk: option for option in speakers})
     if filters.q:
         mark_hits(entries, filters)
     render_cards(entries)
     place = {post.pk: index for index, post in enumerate(page)}
     items = assemble(entries, sort_key=thread_sort_key, position=lambda e: place.get(e.pk))
     return Timeline(
+        facet_key=key,
         filters=filters,
         speakers=speakers,
         stances=stances,
@@ -510,6 +765,7 @@ def thread_around(pk: int) -> list[ThreadItem[Entry]]:
     Empty when there is no such post. One query for the thread, whatever its depth."""
     root = Post.objects.filter(pk=pk).values("thread_root_id")[:1]
     thread = Post.objects.filter(Q(thread_root=root) | Q(pk=pk))
-    entries = [make_entry(p, is_focus=p.pk == pk) for p in posts_for_cards(thread)]
+    posts = posts_for_cards(thread).fetch_mode(card_fetch_mode())
+    entries = [make_entry(p, is_focus=p.pk == pk) for p in posts]
     render_cards(entries)
     return assemble_entries(entries)

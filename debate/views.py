@@ -12,7 +12,14 @@ from .articles import layout
 from .metadata import json_ld, social_media_posting
 from .models import Article, ArticlePost, Claim, Post
 from .pagecache import public_page
-from .timeline import build_timeline, make_entry, posts_for_cards, public_stances, thread_around
+from .timeline import (
+    build_timeline,
+    card_fetch_mode,
+    make_entry,
+    posts_for_cards,
+    public_stances,
+    thread_around,
+)
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -86,7 +93,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     positions = dict(ArticlePost.objects.filter(article=article).values_list("post_id", "position"))
-    posts = posts_for_cards(Post.objects.filter(pk__in=positions))
+    posts = posts_for_cards(Post.objects.filter(pk__in=positions)).fetch_mode(card_fetch_mode())
     entries = sorted((make_entry(post) for post in posts), key=lambda e: positions[e.post.pk])
     claims = (
         Claim.objects.filter(article=article)
