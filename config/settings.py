@@ -133,12 +133,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Facet counts sort every public stance for COUNT(DISTINCT); at PostgreSQL's default 4 MB that
+# sort spills to disk from about 100,000 posts (docs/performance.md). Per connection, so the
+# server's own setting is left alone.
+DATABASE_WORK_MEM = os.environ.get("DATABASE_WORK_MEM", "16MB")
+
+
+def with_work_mem(config: dict) -> dict:
+    if "postgresql" in config["ENGINE"] and DATABASE_WORK_MEM:
+        config.setdefault("OPTIONS", {})["options"] = f"-c work_mem={DATABASE_WORK_MEM}"
+    return config
+
+
+with_work_mem(DATABASES["default"])
 if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         replica_url,
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
+    with_work_mem(DATABASES["replica"])
     # Under tests the alias is the primary itself: there is no second server to copy to.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["debate.routers.PrimaryReplicaRouter"]

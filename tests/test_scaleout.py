@@ -114,6 +114,8 @@ def test_environment_variables_configure_the_replica_and_the_shared_cache():
     assert scaled["db"] == ["default", "replica"]
     assert scaled["replica"]["HOST"] == "db-replica"
     assert scaled["replica"]["TEST"] == {"MIRROR": "default"}
+    # Facet counts' sorts stay in memory on every PostgreSQL connection.
+    assert scaled["replica"]["OPTIONS"]["options"] == "-c work_mem=16MB"
     assert {c["BACKEND"] for c in scaled["caches"].values()} == {"debate.cache.RedisCache"}
     assert {c["LOCATION"] for c in scaled["caches"].values()} == {"redis://cache:6379/0"}
     # Sessions stay in the database (Redis only caches them): no process keeps state.
