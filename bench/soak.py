@@ -38,11 +38,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.forms import read_form  # noqa: E402  (the repository root is on the path now)
+
 LOGS = ROOT / "var" / "soak"
 HOST = "127.0.0.1"
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -199,59 +201,8 @@ def reader(browser: Browser, catalogue: Catalogue, deadline: float, seed: int) -
 # --- Editors ------------------------------------------------------------------------------------
 
 
-class FormReader(HTMLParser):
-    """The fields a browser would send from one form: inputs, textareas, selects."""
-
-    def __init__(self, form_id: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.form_id, self.inside = form_id, False
-        self.data: dict[str, list[str]] = defaultdict(list)
-        self.textarea: str | None = None
-        self.select: str | None = None
-        self.options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("id") == self.form_id:
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name", "")
-        if tag == "input" and name and "__prefix__" not in name:
-            kind = a.get("type", "text")
-            if kind in {"submit", "button", "image", "file", "reset"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in a:
-                return
-            self.data[name].append(a.get("value", "on" if kind == "checkbox" else ""))
-        elif tag == "textarea" and name and "__prefix__" not in name:
-            self.textarea = name
-            self.data[name].append("")
-        elif tag == "select" and name and "__prefix__" not in name:
-            self.select, self.options = name, []
-        elif tag == "option" and self.select:
-            self.options.append((a.get("value", ""), "selected" in a))
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea:
-            values = self.data[self.textarea]
-            values[-1] += data.removeprefix("\n") if not values[-1] else data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select:
-            chosen = [v for v, selected in self.options if selected]
-            self.data[self.select] += chosen or [v for v, _ in self.options[:1]]
-            self.select = None
-
-
 def form_of(html: bytes, form_id: str) -> dict[str, list[str]]:
-    reader = FormReader(form_id)
-    reader.feed(html.decode("utf-8", "replace"))
-    return dict(reader.data)
+    return read_form(html.decode("utf-8", "replace"), form_id)
 
 
 def encode(data: dict[str, list[str]]) -> bytes:

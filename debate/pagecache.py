@@ -22,8 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
@@ -42,6 +41,7 @@ from django.utils.http import http_date
 
 from .models import Article, ArticlePost, Claim, Post, Proposition, SiteVersion, Speaker, Stance
 from .routers import public_reads, replica_configured
+from .scoped import scoped
 
 PAGE_TIMEOUT = 24 * 3600
 NONCE_PLACEHOLDER = b"__threadline_csp_nonce__"
@@ -111,15 +111,6 @@ def current_version() -> Version:
     return version
 
 
-@contextmanager
-def _memoized(version: Version) -> Iterator[None]:
-    token = _request_version.set(version)
-    try:
-        yield
-    finally:
-        _request_version.reset(token)
-
-
 def _new_token() -> None:
     # A token never used before: every page cached under an earlier one is unreachable,
     # whatever order concurrent edits commit in.
@@ -179,7 +170,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         with public_reads():
             version = current_version()
-            with _memoized(version):
+            with scoped(_request_version, version):
                 return _serve(request, version, view, *args, **kwargs)
 
     return wrapper

@@ -9,27 +9,23 @@ copy of the primary, so nothing is ever migrated on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
+from .scoped import scoped
+
 REPLICA_ALIAS = "replica"
 
 _public_reads: ContextVar[bool] = ContextVar("threadline_public_reads", default=False)
 
 
-@contextmanager
-def public_reads() -> Iterator[None]:
+def public_reads() -> AbstractContextManager[None]:
     """Within this block, reads may be served by the replica."""
-    token = _public_reads.set(True)
-    try:
-        yield
-    finally:
-        _public_reads.reset(token)
+    return scoped(_public_reads, True)
 
 
 def replica_configured() -> bool:

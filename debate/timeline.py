@@ -498,16 +498,6 @@ def article_of(row: tuple[Any, ...]) -> Article:
     return Article(pk=pk, slug=slug, title=title, published_on=published)
 
 
-def catalogue() -> tuple[list[Speaker], list[Proposition], list[Article]]:
-    """Every speaker, proposition and article (``catalogue_rows``), as unsaved instances."""
-    speakers, propositions, articles = catalogue_rows()
-    return (
-        [speaker_of(row) for row in speakers],
-        [proposition_of(row) for row in propositions],
-        [article_of(row) for row in articles],
-    )
-
-
 def _only(posts_field: str, filters: Filters, skip: str) -> Q:
     """Restrict a count to the posts the selection matches, its own dimension left out.
     Nothing to restrict when nothing else is chosen: the count then scans no subquery."""
@@ -598,12 +588,6 @@ def facet_options(data: FacetData, filters: Filters) -> Facets:
     )  # fmt: skip
 
 
-def facets(filters: Filters) -> Facets:
-    """Every speaker, stance, proposition and article, each with the number of posts the
-    selection would match if the reader chose it. Five queries (``facet_data``)."""
-    return facet_options(facet_data(filters), filters)
-
-
 FACET_KEY_VERSION = "facets-v1"
 CATALOGUE_KEY_VERSION = "catalogue-v1"
 FACET_TIMEOUT = 24 * 3600
@@ -658,15 +642,6 @@ def cached_facet_data(filters: Filters, version: object) -> tuple[FacetData, Fil
         counts = facet_counts(resolved)
         cache.set(key, counts, FACET_TIMEOUT)
     return FacetData(catalogue, counts), resolved, key
-
-
-def cached_facets(filters: Filters, version: object = None) -> Facets:
-    """``facets(filters)`` from the cache (``cached_facet_data``), for the resolved
-    selection. ``version``: the edit counter's ``number``, when the caller has it already."""
-    if version is None:
-        version = current_version().number
-    data, resolved, _ = cached_facet_data(filters, version)
-    return facet_options(data, resolved)
 
 
 def build_timeline(params: QueryDict) -> Timeline:

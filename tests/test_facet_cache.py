@@ -19,7 +19,7 @@ from debate.timeline import (
     PAGE_SIZE,
     TIMELINE_RELATED,
     attach_speakers,
-    cached_facets,
+    build_timeline,
     facet_data,
     facet_key,
     read_params,
@@ -155,7 +155,8 @@ def test_cached_facets_survive_pickling_and_make_objects_on_demand(seed):
     filters = read_params(QueryDict("speaker=marc-andreessen&proposition=open-source-ai"))
     data = facet_data(filters)
     assert pickle.loads(pickle.dumps(data)) == data  # noqa: S301  (our own data)
-    speakers, stances, propositions, _ = cached_facets(filters)
+    timeline = build_timeline(QueryDict("speaker=marc-andreessen&proposition=open-source-ai"))
+    speakers, stances, propositions = timeline.speakers, timeline.stances, timeline.propositions
     chosen = next(option for option in speakers if option.selected)
     assert chosen.obj.name == "Marc Andreessen" and chosen.obj.initials == "MA"
     assert chosen.obj is chosen.obj  # made once

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .factories import make_user
+from .public_urls import DATA, PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -28,22 +29,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-PUBLIC = [
-    "/",
-    "/posts/4/",
-    "/articles/musks-grok-to-go-open-source/",
-    "/speakers/",
-    "/speakers/marc-andreessen/",
-    "/propositions/",
-    "/propositions/open-source-ai/",
-    "/map/",
-    "/feed/",
-    "/export.json",
-    "/export.csv",
-    "/export/annotations.jsonld",
-    "/export/aif.json",
-    "/healthz",
-]
+PUBLIC = [*PAGES, *DATA, "/healthz"]
 PARAMETERS = ["speaker", "stance", "proposition", "article", "from", "to", "q", "order", "after"]
 # Values that mean something somewhere, next to anything at all.
 MEANINGFUL = [
@@ -96,7 +82,7 @@ def answer(client: Client, method: str, path: str, **kwargs) -> int:
 
 
 # The timeline reads the most parameters; then the other pages; then the feed and exports.
-GROUPS = {"timeline": PUBLIC[:1], "pages": PUBLIC[1:8] + PUBLIC[-1:], "exports": PUBLIC[8:-1]}
+GROUPS = {"timeline": PAGES[:1], "pages": [*PAGES[1:], "/healthz"], "exports": DATA}
 
 
 @pytest.mark.parametrize("group", GROUPS)

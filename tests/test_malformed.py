@@ -11,25 +11,11 @@ from django.test import Client
 from debate.models import Article, Post
 
 from .factories import make_user
+from .public_urls import DATA, PUBLIC
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = [
-    "/",
-    "/posts/4/",
-    "/articles/musks-grok-to-go-open-source/",
-    "/speakers/",
-    "/speakers/marc-andreessen/",
-    "/propositions/",
-    "/propositions/open-source-ai/",
-    "/map/",
-    "/feed/",
-    "/export.json",
-    "/export.csv",
-    "/export/annotations.jsonld",
-    "/export/aif.json",
-]
-FILTERED = ["/", "/feed/", "/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]  # fmt: skip
+FILTERED = ["/", *DATA]
 IMPORT = "/admin/debate/article/import/"
 
 

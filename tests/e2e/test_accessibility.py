@@ -4,20 +4,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
+from ..public_urls import PAGES
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PUBLIC_PAGES = [
-    "/",
-    "/?speaker=vinod-khosla&stance=anti&q=manhattan",
-    "/?speaker=nobody",
-    "/posts/4/",
-    "/articles/musks-grok-to-go-open-source/",
-    "/speakers/",
-    "/speakers/marc-andreessen/",
-    "/propositions/",
-    "/propositions/open-source-ai/",
-    "/map/",
-]
+PUBLIC_PAGES = [PAGES[0], "/?speaker=vinod-khosla&stance=anti&q=manhattan", "/?speaker=nobody", *PAGES[1:]]  # fmt: skip
 WIDTHS = [1280, 390]
 
 
