@@ -75,8 +75,11 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from debate.importer import MAX_BYTES, decode, parse
-    from debate.importing import Decisions, plan_import, save_import
+    from debate.imports.decisions import Decisions
+    from debate.imports.lines import MAX_BYTES, decode
+    from debate.imports.parse import parse
+    from debate.imports.plan import plan_import
+    from debate.imports.save import save_import
 
     if workdir is not None:
         call_command("migrate", verbosity=0)

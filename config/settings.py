@@ -155,7 +155,7 @@ if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
     with_work_mem(DATABASES["replica"])
     # Under tests the alias is the primary itself: there is no second server to copy to.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["debate.routers.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["debate.http.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -199,7 +199,7 @@ CACHE_PREFIX = os.environ.get("CACHE_PREFIX", "threadline")
 if REDIS_URL:
     CACHES = {
         alias: {
-            "BACKEND": "debate.cache.RedisCache",  # Django's, reusing its client
+            "BACKEND": "debate.http.cache.RedisCache",  # Django's, reusing its client
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": f"{CACHE_PREFIX}:{alias}",
             "TIMEOUT": None,

@@ -3,8 +3,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-from debate import admin_import
-
 
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     # Browsers ask for /favicon.ico on pages (the admin's) that do not name an icon.
@@ -24,12 +22,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("healthz", healthz),
     path("favicon.ico", favicon),
-    # Before admin.site.urls, which would read "import" as an article's id.
-    path(
-        "admin/debate/article/import/",
-        admin.site.admin_view(admin_import.import_article),
-        name="import-article",
-    ),
     path("admin/", admin.site.urls),
     path("", include("debate.urls")),
 ]

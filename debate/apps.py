@@ -6,5 +6,7 @@ class DebateConfig(AppConfig):
     verbose_name = "Debate"
 
     def ready(self) -> None:
-        # Connect the fixture-loading hooks and the page cache's edit counter.
-        from . import pagecache, signals  # noqa: F401
+        # Count every edit for the page cache, and keep derived fields right on fixture loads.
+        from . import signals, versioning  # noqa: F401  (signals connects on import)
+
+        versioning.connect_signals()

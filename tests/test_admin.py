@@ -11,9 +11,27 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from debate.models import Claim, Proposition, ReviewState, Stance, StanceRevision
+from debate.models import (
+    Article,
+    ArticlePost,
+    Claim,
+    Proposition,
+    ReviewState,
+    Stance,
+    StanceRevision,
+)
 
-from .factories import make_claim, make_post, make_proposition, make_stance, make_user
+from .factories import (
+    make_article,
+    make_claim,
+    make_post,
+    make_proposition,
+    make_speaker,
+    make_stance,
+    make_user,
+    quote_in,
+)
+from .forms import read_form
 
 pytestmark = pytest.mark.django_db
 
@@ -469,3 +487,61 @@ def test_the_bulk_stance_is_refused_to_those_who_may_not_add_stances(client, see
     )
     assert response.status_code in {200, 302}
     assert Stance.objects.count() == 15
+
+
+# The article page ----------------------------------------------------------------------------
+
+
+def article_quoting(count: int) -> Article:
+    article = make_article(title=f"An article quoting {count} posts")
+    speaker = make_speaker()
+    for position in range(1, count + 1):
+        quote_in(article, make_post(speaker, text=f"Quoted post {position}."), position)
+    return article
+
+
+def test_the_article_page_costs_the_same_queries_however_many_posts_it_quotes(editor_client):
+    # One inline row per quoted post cost 27 queries at 10 posts and 206 at 100.
+    captions = {10: "The 10 posts this article quotes", 100: "Posts 1–50 of the 100 this"}
+    queries = {}
+    for count, caption in captions.items():
+        url = f"/admin/debate/article/{article_quoting(count).pk}/change/"
+        with CaptureQueriesContext(connection) as captured:
+            html = text(editor_client.get(url))
+        queries[count] = len(captured)
+        assert "Quoted post 1." in html and caption in html
+    assert queries[10] == queries[100]
+    # The rest a page at a time, each post linking to its own page.
+    later = text(editor_client.get(f"{url}?quoted=2"))
+    assert "Quoted post 100." in later and "Quoted post 1." not in later
+    last = ArticlePost.objects.get(article__title="An article quoting 100 posts", position=100)
+    assert f'href="/admin/debate/articlepost/{last.pk}/change/"' in later
+    assert f'href="/admin/debate/post/{last.post_id}/change/"' in later
+
+
+def test_an_article_quoting_250_posts_can_be_saved(editor_client):
+    # As an inline, its 250 rows sent more fields than Django accepts: a 400, nothing saved.
+    article = article_quoting(250)
+    url = f"/admin/debate/article/{article.pk}/change/"
+    data = read_form(text(editor_client.get(url)), "article_form")
+    data["title"] = ["Renamed"]
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Renamed"
+    assert article.quoted_posts.count() == 250
+
+
+def test_a_quoted_post_is_moved_on_its_own_page(editor_client):
+    article = article_quoting(3)
+    quoted = article.quoted_posts.get(position=3)
+    url = f"/admin/debate/articlepost/{quoted.pk}/change/"
+    data = read_form(text(editor_client.get(url)), "articlepost_form")
+    response = editor_client.post(url, {**data, "position": ["2"]})
+    assert response.status_code == 200 and "already exists" in text(response)  # taken
+    response = editor_client.post(url, {**data, "position": ["7"]})
+    assert response.status_code == 302
+    quoted.refresh_from_db()
+    assert quoted.position == 7
+    listed = text(editor_client.get(f"/admin/debate/articlepost/?article__id__exact={article.pk}"))
+    assert "3 quoted posts" in listed

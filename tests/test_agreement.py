@@ -6,11 +6,8 @@ from fractions import Fraction
 import pytest
 from django.core.management import call_command
 
-from debate.models import Claim, Proposition, Stance
-from debate.stances import (
-    DISAGREE_LABEL,
+from debate.editing.agreement import (
     Rating,
-    agreed_stances,
     agreement,
     cohen_kappa,
     find_disagreements,
@@ -18,6 +15,8 @@ from debate.stances import (
     interpret_kappa,
     pairwise_agreement,
 )
+from debate.models import Claim, Proposition, Stance
+from debate.reading.agreed import DISAGREE_LABEL, agreed_stances
 
 from .factories import make_claim, make_post, make_proposition, make_stance, make_user
 

@@ -514,7 +514,7 @@ def test_the_claim_page_costs_the_same_however_long_its_history(ed, editor, clai
     stance = claim.stances.get()
     with CaptureQueriesContext(connection) as before:
         ed.get(change_url(claim))
-    from debate.revisions import save_stance
+    from debate.editing.revisions import save_stance
 
     for n in range(60):
         stance.rationale = f"Rewording number {n}."
@@ -523,3 +523,24 @@ def test_the_claim_page_costs_the_same_however_long_its_history(ed, editor, clai
         page = text(ed.get(change_url(claim)))
     assert len(after) <= len(before)
     assert "Rewording number 59." in page and "Only the latest 50 changes are shown." in page
+
+
+def test_the_history_fetches_only_the_revisions_it_shows(ed, editor, claim):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from debate.editing.history import HISTORY_LIMIT
+    from debate.editing.revisions import save_stance
+
+    stance = claim.stances.get()
+    for n in range(HISTORY_LIMIT + 10):
+        stance.rationale = f"Rewording number {n}."
+        save_stance(stance, editor)
+    for url in [change_url(claim), f"/admin/debate/stance/{stance.pk}/change/"]:
+        with CaptureQueriesContext(connection) as queries:
+            page = text(ed.get(url))
+        history = [q["sql"] for q in queries if 'FROM "debate_stancerevision"' in q["sql"]]
+        # One more than it shows, to know there are older ones; never the whole history.
+        assert history and all(f"LIMIT {HISTORY_LIMIT + 1}" in sql for sql in history), url
+        assert f"Rewording number {HISTORY_LIMIT + 9}." in page
+        assert f"Only the latest {HISTORY_LIMIT} changes are shown." in page

@@ -27,9 +27,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
+from debate.editing.revisions import delete_stances, save_stance, set_review_state
 from debate.management.commands.restore import MADE_BY_MIGRATE
 from debate.models import Article, Claim, Post, Proposition, ReviewState, Speaker, Stance
-from debate.revisions import delete_stances, save_stance, set_review_state
 
 from .factories import make_user
 

@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
-from debate import exports
-from debate.exports import CSV_HEADER, locate
+from debate.exports import selection as export_selection
+from debate.exports.records import CSV_HEADER
 from debate.models import Claim, Post, Proposition, Speaker, Stance
+from debate.text import locate_quote as locate
 
 from .factories import (
     make_article,
@@ -298,7 +299,7 @@ def test_json_stance_filter_keeps_posts_whole(client, seed):
 def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
     add_posts(25)
     whole = [post["id"] for post in get_json(client, "/export.json")["posts"]]
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(export_selection, "CHUNK_SIZE", 4)
     with CaptureQueriesContext(connection) as context:
         chunked = get_json(client, "/export.json")
     assert [post["id"] for post in chunked["posts"]] == whole

@@ -14,16 +14,11 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from debate.models import Post, Proposition, Speaker
-from debate.pagecache import bump
-from debate.timeline import (
-    PAGE_SIZE,
-    TIMELINE_RELATED,
-    attach_speakers,
-    build_timeline,
-    facet_data,
-    facet_key,
-    read_params,
-)
+from debate.reading.cards import TIMELINE_RELATED, attach_speakers
+from debate.reading.facets import FacetData, catalogue_rows, facet_counts, facet_key
+from debate.reading.filters import read_params
+from debate.reading.timeline import PAGE_SIZE, build_timeline
+from debate.versioning import bump
 
 from .factories import make_claim, make_post, make_speaker, make_stance
 from .html import posts_shown
@@ -153,7 +148,7 @@ def test_the_page_cache_and_the_facet_cache_agree_after_an_edit(client, seed):
 
 def test_cached_facets_survive_pickling_and_make_objects_on_demand(seed):
     filters = read_params(QueryDict("speaker=marc-andreessen&proposition=open-source-ai"))
-    data = facet_data(filters)
+    data = FacetData(catalogue_rows(), facet_counts(filters))
     assert pickle.loads(pickle.dumps(data)) == data  # noqa: S301  (our own data)
     timeline = build_timeline(QueryDict("speaker=marc-andreessen&proposition=open-source-ai"))
     speakers, stances, propositions = timeline.speakers, timeline.stances, timeline.propositions
@@ -189,7 +184,7 @@ def test_a_speaker_missing_from_the_catalogue_is_loaded_in_one_query(
 ):
     page = list(Post.objects.select_related(*TIMELINE_RELATED).order_by("pk"))
     with django_assert_num_queries(1):
-        attach_speakers(page, {})
+        attach_speakers(page, lambda pk: None)
     with django_assert_num_queries(0):
         for post in page:
             assert post.speaker.pk == post.speaker_id and post.speaker.name

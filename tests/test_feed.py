@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from debate.feeds import FEED_SIZE
+from debate.exports.feed import FEED_SIZE
 from debate.models import Post, Proposition, Speaker
 
 from .factories import make_claim, make_post, make_stance

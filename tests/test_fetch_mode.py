@@ -10,14 +10,14 @@ from django.db.models import FETCH_ONE, FETCH_PEERS, FETCH_RAISE
 from django.http import QueryDict
 
 from debate.models import Post
-from debate.timeline import (
-    build_timeline,
+from debate.reading.cards import (
     card_fetch_mode,
     entries_with_context,
     posts_for_cards,
     public_stances,
     thread_around,
 )
+from debate.reading.timeline import build_timeline
 
 from .test_timeline import grow
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from debate.filters import read_params
 from debate.models import Post, Proposition, Speaker
-from debate.timeline import PAGE_SIZE
+from debate.reading.filters import read_params
+from debate.reading.timeline import PAGE_SIZE
 
 from .factories import make_claim, make_post, make_stance
 from .html import post_ids, posts_shown
@@ -93,7 +93,9 @@ def test_the_combined_example_from_the_issue(client, seed):
     query = "speaker=elon-musk&speaker=vinod-khosla&stance=anti&q=manhattan"
     assert matches(client, query) == [pk_of("And @pmarca")]
     html = client.get(f"/?{query}").content.decode()
-    assert "Against (anti) posts by Elon Musk and Vinod Khosla matching “manhattan”" in html
+    assert (
+        "Posts by Elon Musk and Vinod Khosla, against a proposition, matching “manhattan”" in html
+    )
 
 
 def test_newest_first(client, seed):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from debate.importer import MAX_BYTES, ParseError, decode, parse, speaker_name
+from debate.imports.lines import MAX_BYTES, ParseError, decode
+from debate.imports.parse import parse, speaker_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SOURCE = ROOT / "fixtures" / "sources" / "000_d1c624b7bb6a7375.txt"

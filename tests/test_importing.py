@@ -12,8 +12,10 @@ from django.core.management import CommandError, call_command, execute_from_comm
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from debate.importer import parse
-from debate.importing import Decisions, ImportRejected, plan_import, save_import
+from debate.imports.decisions import Decisions
+from debate.imports.parse import parse
+from debate.imports.plan import plan_import
+from debate.imports.save import ImportRejected, save_import
 from debate.models import Article, ArticlePost, Post, Speaker
 
 from .factories import make_article, make_post, make_speaker

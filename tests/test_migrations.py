@@ -11,8 +11,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 
+from debate.editing.revisions import save_stance
 from debate.models import Claim, Proposition, ReviewState, Stance
-from debate.revisions import save_stance
 
 from .factories import make_user
 from .html import post_ids

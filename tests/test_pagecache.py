@@ -5,7 +5,7 @@ import re
 import pytest
 
 from debate.models import Article, Claim, Post, Proposition, Speaker, Stance
-from debate.pagecache import bump
+from debate.versioning import bump
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +116,8 @@ def test_editors_with_a_session_always_get_a_fresh_page(client, seed, admin_user
 
 
 def test_bulk_review_in_the_admin_shows_on_the_next_load(client, seed):
-    from debate.revisions import set_review_state
-    from debate.roles import assign_role
+    from debate.editing.revisions import set_review_state
+    from debate.editing.roles import assign_role
 
     from .factories import make_user
 
@@ -128,3 +128,37 @@ def test_bulk_review_in_the_admin_shows_on_the_next_load(client, seed):
     assert "; reviewed" not in client.get(url).content.decode()
     set_review_state(Stance.objects.filter(pk=stance.pk), "reviewed", reviewer)
     assert "; reviewed" in client.get(url).content.decode()
+
+
+def test_a_page_cached_for_one_host_is_not_served_to_another(client, seed, settings):
+    # A permalink names its own absolute URL (canonical link, og:url, JSON-LD ids).
+    settings.ALLOWED_HOSTS = ["localhost", "threadline.example"]
+    url = Post.objects.order_by("pk").first().get_absolute_url()
+    first = client.get(url, HTTP_HOST="localhost").content.decode()
+    assert "http://localhost" in first
+    public = client.get(url, HTTP_HOST="threadline.example", secure=True).content.decode()
+    assert "https://threadline.example" in public
+    assert "http://localhost" not in public
+
+
+def test_bulk_edit_counts_once_and_nothing_when_it_fails(seed):
+    from django.db.models import F
+
+    from debate.models import SiteVersion
+    from debate.versioning import bulk_edit
+
+    before = SiteVersion.objects.get().number
+    with bulk_edit():
+        Post.objects.update(time_known=True)  # no signals
+        Stance.objects.update(version=F("version") + 1)
+    assert SiteVersion.objects.get().number == before + 1
+
+    def fails_halfway() -> None:
+        with bulk_edit():
+            Post.objects.update(time_known=False)
+            raise RuntimeError("halfway")
+
+    with pytest.raises(RuntimeError):
+        fails_halfway()
+    assert SiteVersion.objects.get().number == before + 1
+    assert Post.objects.filter(time_known=False).count() == 0

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from debate.models import Claim, Post, Proposition, Speaker, Stance
-from debate.stance_summary import Tallies, Tally, sides, verdict
-from debate.timeline import PAGE_SIZE
+from debate.models import Article, Claim, Post, Proposition, Speaker, Stance
+from debate.reading.tallies import Tallies, Tally, sides, verdict
+from debate.reading.timeline import PAGE_SIZE
 
 from .factories import (
     make_article,
@@ -472,3 +472,19 @@ def test_pages_read_sensibly_before_anything_is_annotated(client, db):
     assert text_of(map_cell(page(client, "/map/"), "Quiet Person", "Untouched")) == (
         "no stance recorded"
     )
+
+
+def test_a_prose_claim_whose_quote_differs_only_in_quote_marks_and_spaces_is_marked(client, seed):
+    # Claim.clean accepts a quote retyped with straight quotes and other spacing: the article
+    # page must then find and mark it too, as it says it does.
+    article = Article.objects.get()
+    words = next(line for line in article.body.split("\n") if "’" in line and len(line) > 80)
+    start = words.index("’")
+    retyped = "  ".join(words[max(0, start - 20) : start + 20].replace("’", "'").split(" "))
+    claim = Claim(
+        speaker=Speaker.objects.first(), summary="Retyped", quote=retyped, article=article
+    )
+    claim.full_clean()
+    claim.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="#claim-{claim.pk}"' in html

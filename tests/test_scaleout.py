@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from debate import routers
-from debate.models import Speaker, Stance
-from debate.pagecache import VERSION_KEY, current_version
-from debate.routers import PrimaryReplicaRouter
+from debate.http import routers
+from debate.http.routers import PrimaryReplicaRouter
+from debate.models import Post, Speaker, Stance
+from debate.versioning import VERSION_KEY, current_version
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def settings_with(**environment: str) -> dict:
 def test_environment_variables_configure_the_replica_and_the_shared_cache():
     plain = settings_with()
     assert plain["db"] == ["default"]
-    assert plain["routers"] == ["debate.routers.PrimaryReplicaRouter"]
+    assert plain["routers"] == ["debate.http.routers.PrimaryReplicaRouter"]
     assert {c["BACKEND"] for c in plain["caches"].values()} == {
         "django.core.cache.backends.locmem.LocMemCache"
     }
@@ -116,7 +116,7 @@ def test_environment_variables_configure_the_replica_and_the_shared_cache():
     assert scaled["replica"]["TEST"] == {"MIRROR": "default"}
     # Facet counts' sorts stay in memory on every PostgreSQL connection.
     assert scaled["replica"]["OPTIONS"]["options"] == "-c work_mem=16MB"
-    assert {c["BACKEND"] for c in scaled["caches"].values()} == {"debate.cache.RedisCache"}
+    assert {c["BACKEND"] for c in scaled["caches"].values()} == {"debate.http.cache.RedisCache"}
     assert {c["LOCATION"] for c in scaled["caches"].values()} == {"redis://cache:6379/0"}
     # Sessions stay in the database (Redis only caches them): no process keeps state.
     assert scaled["sessions"] == "django.contrib.sessions.backends.cached_db"
@@ -145,13 +145,15 @@ def shared_cache(settings):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {
         alias: {
-            "BACKEND": "debate.cache.RedisCache",
+            "BACKEND": "debate.http.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": f"{prefix}:{alias}",
         }
         for alias in ("default", "pages")
     }
     settings.THREADLINE_VERSION_IN_CACHE = True
+    # No periodic check against the database in the middle of a test that counts queries.
+    settings.THREADLINE_VERSION_CHECK_SECONDS = 3600
     yield
     import redis
 
@@ -230,3 +232,29 @@ def test_the_redis_cache_reuses_one_client_and_round_trips_values(shared_cache):
     cache.set_many({"a": {"html": "<p>card</p>"}, "b": 2})
     assert cache.get_many(["a", "b", "c"]) == {"a": {"html": "<p>card</p>"}, "b": 2}
     assert caches["pages"].get("a") is None  # the page cache has its own prefix
+
+
+def test_with_redis_down_a_committed_edit_still_succeeds_and_shows_soon_after_it_returns(
+    client, seed, shared_cache, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import caches
+
+    from debate import versioning
+
+    cache = caches["default"]
+    client.get("/")
+    assert "Vinod is lobbying" in client.get("/").content.decode()
+
+    def redis_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    post = Post.objects.get(text__startswith="Vinod is lobbying")
+    with monkeypatch.context() as down:
+        down.setattr(type(cache), "set", redis_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            post.text = "Vinod is lobbying hard against open source."
+            post.save()  # the on-commit hook cannot write the new token: no error for the editor
+    # Redis is back, holding the old token; the next check against the database replaces it.
+    settings.THREADLINE_VERSION_CHECK_SECONDS = 0
+    versioning._last_check[0] = 0.0
+    assert "Vinod is lobbying hard against open source." in client.get("/").content.decode()

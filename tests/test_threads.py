@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from debate.threads import assemble
+from debate.reading.threads import assemble
 
 
 @dataclass
@@ -65,3 +65,13 @@ def test_a_very_deep_thread_needs_no_recursion():
     assert items[-1].depth == depth - 1
     assert items[0].size == depth
     assert len(items[-1].closes) == depth - 1
+
+
+def test_thread_roots_follow_reply_chains_of_any_depth_and_survive_cycles():
+    from debate.models.selection import thread_roots
+
+    chain = {n: (n - 1 if n > 1 else None) for n in range(1, 2001)}  # 2,000 deep
+    assert set(thread_roots(chain).values()) == {1}
+    assert thread_roots({5: 9, 6: 5}, known={9: 2}) == {5: 2, 6: 2}  # parent outside: its root
+    cycle = thread_roots({1: 2, 2: 1, 3: 2})
+    assert cycle[1] == cycle[2] == cycle[3] and cycle[1] in {1, 2}

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from debate.models import Claim, Post, Proposition, Speaker, Stance
-from debate.pagecache import bump
-from debate.timeline import PAGE_SIZE
+from debate.reading.timeline import PAGE_SIZE
+from debate.versioning import bump
 
 from .factories import make_claim, make_post, make_speaker, make_stance
 from .html import post_ids, posts_shown

@@ -21,10 +21,12 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from debate.importer import parse
-from debate.importing import Decisions, plan_import, save_import
+from debate.editing.revisions import save_stance
+from debate.imports.decisions import Decisions
+from debate.imports.parse import parse
+from debate.imports.plan import plan_import
+from debate.imports.save import save_import
 from debate.models import Claim, Proposition, ReviewState, Stance
-from debate.revisions import save_stance
 
 from .factories import make_user
 

@@ -28,8 +28,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
-from debate.importer import ParseError, parse
-from debate.importing import plan_import, save_import
+from debate.imports.lines import ParseError
+from debate.imports.parse import parse
+from debate.imports.plan import plan_import
+from debate.imports.save import save_import
 from debate.models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance
 
 from .test_annotation import loaded_form, new_stance

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from debate.models import Speaker
-from debate.timeline import PAGE_SIZE
+from debate.reading.timeline import PAGE_SIZE
 from tests.factories import make_post
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_filters_combine_chips_remove_and_history_steps_back(
     expect(page).to_have_url(re.compile(r"/\?speaker=elon-musk&speaker=vinod-khosla$"))
     page.get_by_role("radio", name=re.compile(r"^against \(anti\)")).check()
     expect(page).to_have_url(re.compile(r"stance=anti$"))
-    expect(heading(page)).to_have_text("Against (anti) posts by Elon Musk and Vinod Khosla")
+    expect(heading(page)).to_have_text("Posts by Elon Musk and Vinod Khosla, against a proposition")
     page.get_by_label("Search posts and claims").fill("manhattan")
     expect(page).to_have_url(re.compile(r"q=manhattan$"))
     expect(page.locator("#results mark").first).to_have_text(re.compile("manhattan", re.IGNORECASE))

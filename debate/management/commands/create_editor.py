@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_email
 from django.db import transaction
 
-from debate.roles import assign_role
+from debate.editing.roles import assign_role
 
 PASSWORD_ENV = "EDITOR_PASSWORD"  # noqa: S105  (the variable's name, not a password)
 PROMPT_ATTEMPTS = 3

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from debate.roles import assign_role
+from debate.editing.roles import assign_role
 
 DEFAULT_USERNAME = "editor"
 

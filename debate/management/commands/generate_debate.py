@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection
 
 from debate.models import (
     Article,
@@ -27,8 +27,9 @@ from debate.models import (
     Speaker,
     Stance,
 )
-from debate.pagecache import bump
+from debate.models.selection import thread_roots
 from debate.text import extract_links, render_markdown, render_post_text
+from debate.versioning import bulk_edit
 
 PREFIX = "synthetic-"
 BATCH = 5000
@@ -91,14 +92,13 @@ class Command(BaseCommand):
                 "empty database, or pass --allow-real-data to add synthetic ones beside them."
             )
         started = time.perf_counter()
-        with transaction.atomic():
+        with bulk_edit():  # one transaction, counted as one edit: bulk inserts send no signals
             if options["replace"]:
                 delete_synthetic()
             elif Speaker.objects.filter(slug__startswith=PREFIX).exists():
                 raise CommandError("Synthetic data exists already: pass --replace.")
             rng = random.Random(seed)  # noqa: S311  (reproducible data, not secrets)
             counts = Generator(rng, posts, speakers).run()
-            bump()  # bulk inserts send no signals: cached pages must go stale
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses badly
@@ -209,18 +209,19 @@ class Generator:
                 links=extract_links(text),
                 posted_at=start + datetime.timedelta(seconds=offset),
                 time_known=True,
-                thread_root_id=pk,
             )
             # Replies favour recent posts, so chains of varied depth form.
             if posts and rng.random() < 0.55:
                 parent = posts[max(0, len(posts) - 1 - int(rng.expovariate(1 / 30)))]
                 post.in_reply_to_id = parent.pk
                 post.reply_basis = "explicit" if rng.random() < 0.7 else "inferred"
-                post.thread_root_id = parent.thread_root_id
             elif posts and rng.random() < 0.08:
                 post.quotes_id = rng.choice(posts).pk
                 post.quote_basis = "explicit"
             posts.append(post)
+        roots = thread_roots({post.pk: post.in_reply_to_id for post in posts})
+        for post in posts:
+            post.thread_root_id = roots[post.pk]
         return Post.objects.bulk_create(posts, batch_size=BATCH)
 
     def make_articles(self, posts: list[Post]) -> list[Article]:

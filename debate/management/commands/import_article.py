@@ -13,8 +13,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from debate.importer import MAX_BYTES, ParseError, Progress, check_size, decode, parse
-from debate.importing import Decisions, ImportPlan, plan_import, save_import
+from debate.imports.decisions import Decisions
+from debate.imports.lines import MAX_BYTES, ParseError, Progress, check_size, decode
+from debate.imports.parse import parse
+from debate.imports.plan import ImportPlan, plan_import
+from debate.imports.save import save_import
 
 # Below these sizes there is nothing to wait for, so no progress lines.
 LONG_FILE_LINES = 5000

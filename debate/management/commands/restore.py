@@ -54,7 +54,7 @@ def held(models: list[type[Model]], using: str) -> Counter:
 
 
 def counter_model() -> type[Model] | None:
-    """The page cache's edit counter (debate.pagecache.SiteVersion), if there is one."""
+    """The edit counter (debate.models.SiteVersion; see debate.versioning), if there is one."""
     try:
         return apps.get_model("debate", "SiteVersion")
     except LookupError:
@@ -70,7 +70,7 @@ def edit_counter(using: str) -> int:
 
 
 def forget_cached_version() -> None:
-    from debate.pagecache import refresh_cached_version
+    from debate.versioning import refresh_cached_version
 
     refresh_cached_version()
 

@@ -1,0 +1,12 @@
+"""The editors' workspace, one module per model family; importing this package (as the admin's
+autodiscovery does) registers them all.
+
+Lowest first: ``base`` (shared admin classes and helpers), ``forms`` (the stance forms),
+``display`` (provenance, badges, the history pages share), ``previews`` (the live rationale
+preview); then the model admins: ``sources`` (speakers, articles and their import page, posts,
+quoted posts), ``propositions``, ``stances`` and ``claims``. Each imports only those before it.
+"""
+
+from . import claims, propositions, sources, stances
+
+__all__ = ["claims", "propositions", "sources", "stances"]

@@ -1,0 +1,26 @@
+"""Propositions: the questions stances take a side on, defined by the editor-in-chief (editors
+see them and annotate toward them)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+
+from ..models import Proposition
+from .base import AtomicActionsAdmin
+
+
+@admin.register(Proposition)
+class PropositionAdmin(AtomicActionsAdmin):
+    list_display = ["label", "statement", "pro_label", "anti_label", "stance_count"]
+    search_fields = ["label", "statement", "description"]
+    prepopulated_fields = {"slug": ["label"]}
+    fields = ["label", "slug", "statement", "description", "pro_label", "anti_label"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Proposition]:
+        return super().get_queryset(request).annotate(stance_total=Count("stances"))
+
+    @admin.display(description="stances", ordering="stance_total")
+    def stance_count(self, proposition: Proposition) -> int:
+        return proposition.stance_total

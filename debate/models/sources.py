@@ -1,0 +1,93 @@
+"""Who speaks and where their words were published: speakers, articles, quoted posts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .base import Timestamped, handle_validator
+
+
+class Speaker(Timestamped):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    handle = models.CharField(
+        "X handle",
+        max_length=15,
+        blank=True,
+        validators=[handle_validator],
+        help_text="Without the @, e.g. pmarca. Unique regardless of case.",
+    )
+    role = models.CharField("role or affiliation", max_length=200, blank=True)
+    bio = models.TextField("short bio", blank=True)
+    profile_url = models.URLField("profile URL", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("handle"),
+                condition=~Q(handle=""),
+                name="speaker_handle_unique_ci",
+                violation_error_message="Another speaker already has this X handle.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(handle__startswith="@"),
+                name="speaker_handle_without_at",
+                violation_error_message="Store the handle without the @.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def at_handle(self) -> str:
+        return f"@{self.handle}" if self.handle else ""
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+class Article(Timestamped):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    published_on = models.DateField("publication date", null=True, blank=True)
+    body = models.TextField(help_text="The text as published, kept verbatim.")
+    posts = models.ManyToManyField(
+        "Post", through="ArticlePost", related_name="articles", blank=True
+    )
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("debate:article", kwargs={"slug": self.slug})
+
+
+class ArticlePost(models.Model):
+    """A post quoted by an article, at its place in the article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quoted_posts")
+    post = models.ForeignKey("Post", on_delete=models.PROTECT, related_name="quoted_in")
+    position = models.PositiveSmallIntegerField(help_text="1 for the first post quoted, and so on.")
+
+    class Meta:
+        ordering = ["article", "position"]
+        verbose_name = "quoted post"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="articlepost_position"),
+            models.UniqueConstraint(fields=["article", "post"], name="articlepost_once"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="articlepost_position_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} #{self.position}"

@@ -1,0 +1,25 @@
+"""Speakers: the list with where each stands, and each speaker's page."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from ..http.pagecache import public_page
+from ..reading.standings import speaker_page, speaker_rows
+from ..reading.tallies import speakers_with_counts
+from .fragments import HtmxHttpRequest
+
+
+@require_safe
+@public_page
+def speaker_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "debate/speaker_list.html", {"rows": speaker_rows()})
+
+
+@require_safe
+@public_page
+def speaker_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    speaker = get_object_or_404(speakers_with_counts(), slug=slug)
+    return render(request, "debate/speaker_detail.html", speaker_page(speaker))
