@@ -37,6 +37,21 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
+# The commands tests run read these; a value left in the caller's shell would change what
+# they do (the test settings pin what config/settings.py reads: config/settings_test.py).
+COMMAND_ENVIRONMENT = [
+    "THREADLINE_EDITOR_USERNAME",
+    "THREADLINE_EDITOR_PASSWORD",
+    "EDITOR_PASSWORD",
+]
+
+
+@pytest.fixture(autouse=True)
+def no_command_environment(monkeypatch) -> None:
+    for name in COMMAND_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings) -> None:
     # The manifest storage needs collectstatic; tests and live_server serve from the finders.

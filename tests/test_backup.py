@@ -31,6 +31,7 @@ from debate.management.commands.restore import MADE_BY_MIGRATE
 from debate.models import Article, Claim, Post, Proposition, ReviewState, Speaker, Stance
 from debate.revisions import delete_stances, save_stance, set_review_state
 
+from .environment import subprocess_environment
 from .factories import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,13 +178,11 @@ def restored_database(tmp_path: Path) -> Iterator[str]:
 
 def manage(database_url: str, *args: str) -> str:
     """Run a command against the other database, as an operator would in production mode."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
+    env = subprocess_environment(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
     done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )

@@ -18,6 +18,8 @@ from debate.models import Speaker, Stance
 from debate.pagecache import VERSION_KEY, current_version
 from debate.routers import PrimaryReplicaRouter
 
+from .environment import subprocess_environment
+
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -85,11 +87,10 @@ def settings_with(**environment: str) -> dict:
         "'caches': s.CACHES, 'sessions': getattr(s, 'SESSION_ENGINE', 'db'), "
         "'version_in_cache': s.THREADLINE_VERSION_IN_CACHE}, default=str))"
     )
-    keep = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     done = subprocess.run(  # noqa: S603  (our own interpreter and script)
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**keep, "DEBUG": "1", **environment},
+        env=subprocess_environment(DEBUG="1", **environment),
         capture_output=True,
         text=True,
         check=True,

@@ -1,12 +1,13 @@
 """Deployment defaults: what production refuses, the headers every response carries, lockouts."""
 
-import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .environment import subprocess_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -21,13 +22,10 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    skip = {*PRODUCTION, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {k: v for k, v in os.environ.items() if k not in skip}
-    environment.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=environment,
+        env=subprocess_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,
