@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 
-from config.settings_test import READ_BY_SETTINGS
-
 SUITE_ONLY = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def subprocess_environment(**env: str) -> dict[str, str]:
+    # Imported here: a subprocess running with the production settings imports this module too
+    # (tests.test_backup), and must not load the test settings.
+    from config.settings_test import READ_BY_SETTINGS
+
     kept = {k: v for k, v in os.environ.items() if k not in {*READ_BY_SETTINGS, *SUITE_ONLY}}
     return {**kept, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
