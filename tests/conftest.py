@@ -4,6 +4,8 @@ import os
 # Django's async-safety guard rejects the ORM calls our tests and their teardown make.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import importlib
+import io
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,55 @@ def empty_cache() -> None:
 def seed(db) -> None:
     """The seed debate, loaded exactly as `make run` loads it."""
     call_command("loaddata", "seed_debate", verbosity=0)
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def role_groups(db) -> None:
+    """The Editor and Reviewer groups. A data migration makes them and a transactional test's
+    flush removes them, so they are made again when gone, by the migration's own code against
+    the migrations' model state, as migrate would."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if Group.objects.filter(name__in=["Editor", "Reviewer"]).count() == 2:
+        return
+    migration = importlib.import_module("debate.migrations.0004_editor_and_reviewer_groups")
+    migration.create_groups(MigrationExecutor(connection).loader.project_state().apps, None)
+
+
+@pytest.fixture
+def editor(role_groups):
+    """An Editor (not a Reviewer) named "ed", made as `make run` makes one."""
+    from django.contrib.auth import get_user_model
+
+    call_command("ensure_editor", "--username", "ed", stdout=io.StringIO())
+    return get_user_model().objects.get(username="ed")
+
+
+@pytest.fixture
+def reviewer(role_groups, monkeypatch):
+    """An Editor and Reviewer named "rita", made with create_editor as an operator would."""
+    from django.contrib.auth import get_user_model
+
+    monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
+    call_command(
+        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    return get_user_model().objects.get(username="rita")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client

@@ -26,32 +26,15 @@ def users(name: str):
     return get_user_model().objects.get(username=name)
 
 
+# The accounts are the shared ones (tests/conftest.py), made after the seed debate they edit.
 @pytest.fixture
-def editor(seed):
-    call_command("ensure_editor", "--username", "ed", stdout=io.StringIO())
-    return users("ed")
-
-
-@pytest.fixture
-def reviewer(seed, monkeypatch):
-    monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
-    call_command(
-        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
-        stdout=io.StringIO(),
-    )  # fmt: skip
-    return users("rita")
+def editor(seed, editor):
+    return editor
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
+def reviewer(seed, reviewer):
+    return reviewer
 
 
 def text(response) -> str:
