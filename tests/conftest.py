@@ -10,6 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
+
+# Property tests (tests/test_fuzz.py) try new examples on every local run; in CI they try the
+# same ones every run, so that a red build is a finding anyone can reproduce, not bad luck.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -106,3 +106,9 @@ def test_the_suite_runs_with_the_test_settings():
 
 def test_the_commands_tests_run_do_not_see_the_callers_editor_variables():
     assert [name for name in COMMAND_ENVIRONMENT if name in os.environ] == []
+
+
+def test_property_tests_try_the_same_examples_every_run_in_ci():
+    code = "import tests.conftest; from hypothesis import settings; print(settings.default.derandomize)"
+    assert python(code, CI="true").stdout.split() == ["True"]
+    assert python(code, CI="").stdout.split() == ["False"]
