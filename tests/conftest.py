@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 # Property tests (tests/test_fuzz.py) try new examples on every local run; in CI they try the
 # same ones every run, so that a red build is a finding anyone can reproduce, not bad luck.
+# (Recent Hypothesis versions do this by themselves when CI is set; this does not rely on it.)
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
