@@ -109,9 +109,10 @@ def test_a_stance_added_on_the_claim_page_records_who_made_it_whatever_the_form_
     data = new_stance(
         loaded_form(editor_client, change_url(claim)), slant, evidence="tech economic war"
     )
+    someone_else = str(user("threadline-seed").pk)  # the seed's annotators, not this editor
     forged = {
-        "stances-1-annotator": ["1"],
-        "stances-1-created_by": ["1"],
+        "stances-1-annotator": [someone_else],
+        "stances-1-created_by": [someone_else],
         "stances-1-version": ["9"],
     }
     response = editor_client.post(change_url(claim), {**data, **forged})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .environment import subprocess_environment
+from .public_urls import seed_post_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -58,7 +59,7 @@ def test_development_mode_needs_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_every_response_carries_the_security_headers(client, seed):
-    for url in ["/", "/posts/2/", "/admin/login/", "/does-not-exist/"]:
+    for url in ["/", seed_post_page("Vinod is lobbying"), "/admin/login/", "/does-not-exist/"]:
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         for directive in (
