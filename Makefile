@@ -6,6 +6,14 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Production (`make serve`) runs from its own environment: the locked runtime dependencies
+# (requirements.lock) and Threadline itself, no development tools.
+PROD_VENV := .venv-prod
+PROD_BIN := $(PROD_VENV)/bin
+PROD_STAMP := $(PROD_VENV)/.installed-stamp
+PIP_QUIET := --quiet --disable-pip-version-check
+# This machine's pip configuration prints a line of noise for every package.
+PIP_NOISE := { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development commands run in DEBUG mode unless told otherwise; production ones never do.
@@ -15,12 +23,13 @@ WORKERS ?= 2
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
 	$(shell pyenv prefix 3.13 2>/dev/null)/bin/python3 $(shell pyenv prefix 3.12 2>/dev/null)/bin/python3
 
-.PHONY: help install run seed editor test screenshots serve backup restore audit lock bench lint format clean
+.PHONY: help install install-prod run seed editor test screenshots serve backup restore audit lock bench lint format clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# $(call new-venv,DIR): make sure DIR is a virtual environment of Python 3.12 or newer.
+define new-venv
 	@py=""; for c in $(PYTHON_CANDIDATES); do \
 	  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py="$$c"; break; fi; \
 	done; \
@@ -29,15 +38,29 @@ $(STAMP): pyproject.toml
 	  echo "Install one (e.g. 'pyenv install 3.13'), or name it: make PYTHON=/path/to/python3.13 run" >&2; \
 	  exit 1; \
 	fi; \
-	if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
-	  echo "Replacing $(VENV): its Python is older than 3.12."; rm -rf $(VENV); \
+	if [ -x $(1)/bin/python ] && ! $(1)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  echo "Replacing $(1): its Python is older than 3.12."; rm -rf $(1); \
 	fi; \
-	[ -x $(BIN)/python ] || { echo "Creating $(VENV) with $$("$$py" --version)"; "$$py" -m venv $(VENV); }
+	[ -x $(1)/bin/python ] || { echo "Creating $(1) with $$("$$py" --version)"; "$$py" -m venv $(1); }
+endef
+
+$(STAMP): pyproject.toml
+	$(call new-venv,$(VENV))
 	@echo "Installing Threadline and its dependencies into $(VENV)..."
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+	@$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev]' 2>&1 | $(PIP_NOISE)
 	@touch $@
 
-install: $(STAMP) ## Create .venv and install everything
+# Exactly the locked versions, then Threadline itself without resolving anything again.
+$(PROD_STAMP): requirements.lock pyproject.toml
+	$(call new-venv,$(PROD_VENV))
+	@echo "Installing Threadline and its locked runtime dependencies into $(PROD_VENV)..."
+	@$(PROD_BIN)/python -m pip install $(PIP_QUIET) --requirement requirements.lock 2>&1 | $(PIP_NOISE)
+	@$(PROD_BIN)/python -m pip install $(PIP_QUIET) --no-deps . 2>&1 | $(PIP_NOISE)
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install everything (development)
+
+install-prod: $(PROD_STAMP) ## Create .venv-prod with requirements.lock only (what serve runs)
 
 seed: $(STAMP) ## Migrate and load the seed debate (idempotent)
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -56,11 +79,11 @@ test: $(STAMP) ## Run the whole suite (browser tests need /usr/bin/chromium)
 screenshots: seed ## Full-page PNGs of every page at 1280 and 390 px into var/screenshots/
 	DEBUG=1 $(BIN)/python manage.py screenshots
 
-serve: $(STAMP) ## Production: migrate, collect static files, gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)
-	$(BIN)/python manage.py check --deploy --fail-level WARNING
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
+serve: $(PROD_STAMP) ## Production: migrate, collect static files, gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)
+	$(PROD_BIN)/python manage.py check --deploy --fail-level WARNING
+	$(PROD_BIN)/python manage.py migrate --noinput
+	$(PROD_BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD_BIN)/gunicorn config.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile -
 
 backup: $(STAMP) ## Back up everything to var/backups/threadline-<time>.json.gz
 	$(DEV) $(BIN)/python manage.py backup
@@ -89,5 +112,5 @@ format: $(STAMP) ## Fix style with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-clean: ## Remove .venv and local data under var/
-	rm -rf $(VENV) var
+clean: ## Remove .venv, .venv-prod and local data under var/
+	rm -rf $(VENV) $(PROD_VENV) var

@@ -15,7 +15,6 @@ See docs/deploy.md for the topology these make.
 
 import datetime
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -38,14 +37,14 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-RUNNING_TESTS = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEVELOPMENT_KEY = "django-insecure-threadline-development-only"
 
-# The development key and host list exist so that development and tests need no set-up.
-# Production (DEBUG off) must name its own: refuse to start otherwise.
+# The development key and host list exist so that development needs no set-up. Production
+# (DEBUG off) must name its own: refuse to start otherwise. Tests run in production mode with
+# a key and hosts of their own (config/settings_test.py), so these checks hold there too.
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-if not DEBUG and not RUNNING_TESTS:
+if not DEBUG:
     if SECRET_KEY == DEVELOPMENT_KEY or len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "Production needs its own SECRET_KEY (50+ random characters). Set it in the "
@@ -56,9 +55,10 @@ if not DEBUG and not RUNNING_TESTS:
             "Production needs ALLOWED_HOSTS (comma-separated host names) in the environment."
         )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# Querysets feeding the cards (debate.timeline.card_fetch_mode): a relation nobody loaded is an
-# error under tests, and costs one query per batch of posts (not one per card) otherwise.
-THREADLINE_FETCH_MODE = "raise" if RUNNING_TESTS else "peers"
+# Querysets feeding the cards (debate.timeline.card_fetch_mode): a relation nobody loaded costs
+# one query per batch of posts (not one per card); under tests it is an error instead
+# (config/settings_test.py).
+THREADLINE_FETCH_MODE = "peers"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,9 +127,8 @@ VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'threadline.sqlite3'}",
-        # Tests' live servers run in threads whose open connections would keep the test
-        # database from being dropped at the end.
-        conn_max_age=0 if RUNNING_TESTS else int(os.environ.get("CONN_MAX_AGE", "60")),
+        # 0 under tests (config/settings_test.py).
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }

@@ -4,6 +4,7 @@ live preview, the bulk actions and the commands that make accounts."""
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -17,6 +18,7 @@ from debate.models import (
     Claim,
     Proposition,
     ReviewState,
+    Speaker,
     Stance,
     StanceRevision,
 )
@@ -44,32 +46,15 @@ def users(name: str):
     return get_user_model().objects.get(username=name)
 
 
+# The accounts are the shared ones (tests/conftest.py), made after the seed debate they edit.
 @pytest.fixture
-def editor(seed):
-    call_command("ensure_editor", "--username", "ed", stdout=io.StringIO())
-    return users("ed")
-
-
-@pytest.fixture
-def reviewer(seed, monkeypatch):
-    monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
-    call_command(
-        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
-        stdout=io.StringIO(),
-    )  # fmt: skip
-    return users("rita")
+def editor(seed, editor):
+    return editor
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
+def reviewer(seed, reviewer):
+    return reviewer
 
 
 def text(response) -> str:
@@ -125,25 +110,29 @@ def test_staff_without_a_role_see_nothing_of_the_debate(client, seed):
 
 @pytest.mark.parametrize("model", ["article", "speaker", "post", "claim", "stance"])
 def test_editor_lists_searches_adds_and_changes_the_debate(editor_client, model):
+    first = apps.get_model("debate", model)._default_manager.order_by("pk").first()
     assert editor_client.get(f"/admin/debate/{model}/").status_code == 200
     assert editor_client.get(f"/admin/debate/{model}/?q=open").status_code == 200
     assert editor_client.get(f"/admin/debate/{model}/add/").status_code == 200
-    assert editor_client.get(f"/admin/debate/{model}/1/change/").status_code == 200
+    assert editor_client.get(f"/admin/debate/{model}/{first.pk}/change/").status_code == 200
 
 
 def test_propositions_are_the_editor_in_chiefs(editor_client):
     # Editors see propositions (and annotate toward them) but do not define them.
     assert editor_client.get("/admin/debate/proposition/").status_code == 200
     assert editor_client.get("/admin/debate/proposition/add/").status_code == 403
-    page = text(editor_client.get("/admin/debate/proposition/1/change/"))
+    proposition = Proposition.objects.get(slug="open-source-ai")
+    page = text(editor_client.get(f"/admin/debate/proposition/{proposition.pk}/change/"))
     assert 'name="label"' not in page  # read-only
 
 
 def test_editors_never_delete_speakers_or_articles_but_may_delete_a_stance(editor_client, editor):
     assert not editor.has_perm("debate.delete_speaker")
     assert not editor.has_perm("debate.delete_article")
-    assert editor_client.get("/admin/debate/speaker/1/delete/").status_code == 403
-    assert editor_client.get("/admin/debate/article/1/delete/").status_code == 403
+    speaker = Speaker.objects.get(slug="elon-musk")
+    article = Article.objects.get(slug="musks-grok-to-go-open-source")
+    assert editor_client.get(f"/admin/debate/speaker/{speaker.pk}/delete/").status_code == 403
+    assert editor_client.get(f"/admin/debate/article/{article.pk}/delete/").status_code == 403
     stance = Stance.objects.first()
     assert editor_client.get(f"/admin/debate/stance/{stance.pk}/delete/").status_code == 200
     response = editor_client.post(f"/admin/debate/stance/{stance.pk}/delete/", {"post": "yes"})

@@ -4,7 +4,6 @@ readers see when annotators agree or not, and the admin page that lists disagree
 from fractions import Fraction
 
 import pytest
-from django.core.management import call_command
 
 from debate.editing.agreement import (
     Rating,
@@ -160,15 +159,6 @@ def hand_example(db):
         for person, value in zip(people, categories, strict=True):
             make_stance(claims[item], proposition, value=value, annotator=person)
     return proposition, claims
-
-
-@pytest.fixture
-def editor_client(client, db):
-    call_command("ensure_editor", "--username", "ed", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.get(username="ed"))
-    return client
 
 
 def test_the_agreement_page_shows_kappa_and_lists_the_disagreements(editor_client, hand_example):

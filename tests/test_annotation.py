@@ -68,10 +68,10 @@ def user(username: str):
     return get_user_model().objects.get(username=username)
 
 
+# The accounts are the shared ones (tests/conftest.py), made after the seed debate they edit.
 @pytest.fixture
-def editor(seed):
-    call_command("ensure_editor", "--username", "ed", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return user("ed")
+def editor(seed, editor):
+    return editor
 
 
 @pytest.fixture
@@ -81,19 +81,8 @@ def other_editor(seed):
 
 
 @pytest.fixture
-def reviewer(seed, monkeypatch):
-    monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
-    call_command(
-        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )  # fmt: skip
-    return user("rita")
-
-
-@pytest.fixture
-def ed(client, editor):
-    client.force_login(editor)
-    return client
+def reviewer(seed, reviewer):
+    return reviewer
 
 
 @pytest.fixture
@@ -115,15 +104,18 @@ def change_url(claim: Claim, **query: str) -> str:
 
 
 def test_a_stance_added_on_the_claim_page_records_who_made_it_whatever_the_form_says(
-    ed, editor, claim, slant
+    editor_client, editor, claim, slant
 ):
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, evidence="tech economic war")
+    data = new_stance(
+        loaded_form(editor_client, change_url(claim)), slant, evidence="tech economic war"
+    )
+    someone_else = str(user("threadline-seed").pk)  # the seed's annotators, not this editor
     forged = {
-        "stances-1-annotator": ["1"],
-        "stances-1-created_by": ["1"],
+        "stances-1-annotator": [someone_else],
+        "stances-1-created_by": [someone_else],
         "stances-1-version": ["9"],
     }
-    response = ed.post(change_url(claim), {**data, **forged})
+    response = editor_client.post(change_url(claim), {**data, **forged})
     assert response.status_code == 302, text(response)[:3000]
     stance = Stance.objects.get(claim=claim, proposition=slant)
     assert stance.annotator == stance.created_by == stance.updated_by == editor
@@ -135,8 +127,8 @@ def test_a_stance_added_on_the_claim_page_records_who_made_it_whatever_the_form_
     assert revision.new["value"] == "neutral" and revision.old is None
 
 
-def test_the_claim_page_shows_each_stance_with_its_provenance(ed, claim):
-    html = text(ed.get(change_url(claim)))
+def test_the_claim_page_shows_each_stance_with_its_provenance(editor_client, claim):
+    html = text(editor_client.get(change_url(claim)))
     assert "Threadline editors" in html  # the seed stance, by the seed annotators
     assert "annotator" in html and "version" in html
     assert 'hx-post="/admin/debate/stance/preview/"' in html  # the live preview is wired
@@ -144,38 +136,44 @@ def test_the_claim_page_shows_each_stance_with_its_provenance(ed, claim):
     assert "<script>" not in html  # every script is a file with the CSP nonce
 
 
-def test_evidence_that_is_not_in_the_source_is_refused_and_nothing_saved(ed, claim, slant):
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, evidence="words nobody wrote")
-    response = ed.post(change_url(claim), data)
+def test_evidence_that_is_not_in_the_source_is_refused_and_nothing_saved(
+    editor_client, claim, slant
+):
+    data = new_stance(
+        loaded_form(editor_client, change_url(claim)), slant, evidence="words nobody wrote"
+    )
+    response = editor_client.post(change_url(claim), data)
     assert response.status_code == 200
     assert "These words do not occur in the claim" in text(response)
     assert not Stance.objects.filter(claim=claim, proposition=slant).exists()
     assert not StanceRevision.objects.exists()
 
 
-def test_evidence_matches_whatever_the_spacing_and_quote_marks(ed, claim, slant):
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, evidence="tech   economic\nwar")
-    assert ed.post(change_url(claim), data).status_code == 302
+def test_evidence_matches_whatever_the_spacing_and_quote_marks(editor_client, claim, slant):
+    data = new_stance(
+        loaded_form(editor_client, change_url(claim)), slant, evidence="tech   economic\nwar"
+    )
+    assert editor_client.post(change_url(claim), data).status_code == 302
     assert Stance.objects.filter(claim=claim, proposition=slant).exists()
 
 
-def test_a_new_stance_needs_a_confidence(ed, claim, slant):
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, confidence="")
-    response = ed.post(change_url(claim), data)
+def test_a_new_stance_needs_a_confidence(editor_client, claim, slant):
+    data = new_stance(loaded_form(editor_client, change_url(claim)), slant, confidence="")
+    response = editor_client.post(change_url(claim), data)
     assert response.status_code == 200
     assert "Say how sure you are" in text(response)
     assert not Stance.objects.filter(claim=claim, proposition=slant).exists()
 
 
-def test_a_second_stance_by_the_same_editor_is_refused_with_a_message(ed, claim, slant):
+def test_a_second_stance_by_the_same_editor_is_refused_with_a_message(editor_client, claim, slant):
     assert (
-        ed.post(
-            change_url(claim), new_stance(loaded_form(ed, change_url(claim)), slant)
+        editor_client.post(
+            change_url(claim), new_stance(loaded_form(editor_client, change_url(claim)), slant)
         ).status_code
         == 302
     )
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, value="pro")
-    response = ed.post(change_url(claim), data)
+    data = new_stance(loaded_form(editor_client, change_url(claim)), slant, value="pro")
+    response = editor_client.post(change_url(claim), data)
     assert response.status_code == 200
     assert "You already have a stance on this claim" in text(response)
     assert Stance.objects.filter(claim=claim, proposition=slant).count() == 1
@@ -222,7 +220,9 @@ def queue():
     return proposition, claims
 
 
-def test_save_and_annotate_next_lands_on_the_oldest_claim_without_a_stance(ed, editor, queue):
+def test_save_and_annotate_next_lands_on_the_oldest_claim_without_a_stance(
+    editor_client, editor, queue
+):
     proposition, claims = queue
     # Every seed claim is older than April: annotate them so that the queue is ours.
     start = claims[10]
@@ -231,14 +231,14 @@ def test_save_and_annotate_next_lands_on_the_oldest_claim_without_a_stance(ed, e
             claim=claim, proposition=proposition, value="neutral", rationale="Seed.",
             annotator=editor,
         )  # fmt: skip
-    data = new_stance(loaded_form(ed, change_url(start)), proposition, value="pro")
-    response = ed.post(change_url(start), next_button(data, proposition))
+    data = new_stance(loaded_form(editor_client, change_url(start)), proposition, value="pro")
+    response = editor_client.post(change_url(start), next_button(data, proposition))
     assert response.status_code == 302
     assert response["Location"] == change_url(claims[15], annotate=str(proposition.pk), queue="any")
     assert Stance.objects.filter(claim=start, proposition=proposition, value="pro").exists()
 
     # The next claim's page comes with the proposition already chosen for the new stance.
-    page = ed.get(response["Location"])
+    page = editor_client.get(response["Location"])
     values = form_values(text(page))
     blank = int(values["stances-TOTAL_FORMS"][0]) - 1
     assert values[f"stances-{blank}-proposition"] == [str(proposition.pk)]
@@ -246,15 +246,17 @@ def test_save_and_annotate_next_lands_on_the_oldest_claim_without_a_stance(ed, e
     assert "1 claim</strong> without a stance" in text(page)
 
     # Skipping a claim (saving it without a stance) moves on rather than bouncing back.
-    response = ed.post(response["Location"], next_button(values, proposition))
+    response = editor_client.post(response["Location"], next_button(values, proposition))
     assert response["Location"].startswith(change_url(claims[20]))
     # From the last one the queue wraps round to the claim skipped.
-    values = loaded_form(ed, response["Location"])
-    response = ed.post(response["Location"], next_button(values, proposition))
+    values = loaded_form(editor_client, response["Location"])
+    response = editor_client.post(response["Location"], next_button(values, proposition))
     assert response["Location"].startswith(change_url(claims[15]))
 
 
-def test_the_queue_can_be_the_claims_i_have_not_annotated(ed, editor, other_editor, queue):
+def test_the_queue_can_be_the_claims_i_have_not_annotated(
+    editor_client, editor, other_editor, queue
+):
     proposition, claims = queue
     for claim in Claim.objects.exclude(pk__in=[c.pk for c in claims.values()]):
         Stance.objects.create(
@@ -266,29 +268,31 @@ def test_the_queue_can_be_the_claims_i_have_not_annotated(ed, editor, other_edit
         claim=claims[15], proposition=proposition, value="anti", rationale="No.",
         annotator=other_editor,
     )  # fmt: skip
-    data = loaded_form(ed, change_url(claims[10]))
-    response = ed.post(change_url(claims[10]), next_button(data, proposition, "any"))
+    data = loaded_form(editor_client, change_url(claims[10]))
+    response = editor_client.post(change_url(claims[10]), next_button(data, proposition, "any"))
     assert response["Location"].startswith(change_url(claims[20]))
-    response = ed.post(change_url(claims[10]), next_button(data, proposition, "mine"))
+    response = editor_client.post(change_url(claims[10]), next_button(data, proposition, "mine"))
     assert response["Location"].startswith(change_url(claims[15]))
 
 
-def test_an_empty_queue_says_so(ed, claim):
+def test_an_empty_queue_says_so(editor_client, claim):
     proposition = make_proposition(label="Everything done")
     for other in Claim.objects.exclude(pk=claim.pk):
         Stance.objects.create(
             claim=other, proposition=proposition, value="neutral", rationale="Done.",
             annotator=user("ed"),
         )  # fmt: skip
-    data = new_stance(loaded_form(ed, change_url(claim)), proposition)
-    response = ed.post(change_url(claim), next_button(data, proposition), follow=True)
+    data = new_stance(loaded_form(editor_client, change_url(claim)), proposition)
+    response = editor_client.post(change_url(claim), next_button(data, proposition), follow=True)
     assert response.redirect_chain[-1][0] == "/admin/debate/claim/"
     assert "No claim is left without a stance on “Everything done”." in messages_of(response)
 
 
-def test_save_and_annotate_next_with_an_invalid_form_saves_nothing(ed, claim, slant):
-    data = new_stance(loaded_form(ed, change_url(claim)), slant, evidence="not in the post")
-    response = ed.post(change_url(claim), next_button(data, slant))
+def test_save_and_annotate_next_with_an_invalid_form_saves_nothing(editor_client, claim, slant):
+    data = new_stance(
+        loaded_form(editor_client, change_url(claim)), slant, evidence="not in the post"
+    )
+    response = editor_client.post(change_url(claim), next_button(data, slant))
     assert response.status_code == 200
     assert "These words do not occur" in text(response)
     assert not Stance.objects.filter(claim=claim, proposition=slant).exists()
@@ -409,15 +413,15 @@ def test_the_history_on_the_claim_page_records_both_edits(client, editor, other_
     assert "(version 3)" in history and "(version 2)" in history
 
 
-def test_deleting_a_stance_leaves_it_in_the_history(ed, editor, claim):
+def test_deleting_a_stance_leaves_it_in_the_history(editor_client, editor, claim):
     stance = claim.stances.get()
-    data = loaded_form(ed, change_url(claim))
+    data = loaded_form(editor_client, change_url(claim))
     data[f"stances-{row_of(data, stance)}-DELETE"] = ["on"]
-    assert ed.post(change_url(claim), data).status_code == 302
+    assert editor_client.post(change_url(claim), data).status_code == 302
     assert not Stance.objects.filter(pk=stance.pk).exists()
     revision = StanceRevision.objects.get(stance_number=stance.pk)
     assert revision.action == "deleted" and revision.changed_by == editor
-    page = text(ed.get(change_url(claim)))
+    page = text(editor_client.get(change_url(claim)))
     assert f"deleted stance #{stance.pk}" in page
 
 
@@ -461,12 +465,12 @@ def test_a_stale_object_cannot_overwrite_a_newer_save():
 # Readers -------------------------------------------------------------------------------------
 
 
-def test_a_public_page_hides_draft_stances(ed, client, claim, slant):
+def test_a_public_page_hides_draft_stances(editor_client, client, claim, slant):
     data = new_stance(
-        loaded_form(ed, change_url(claim)), slant, rationale="A draft nobody should read yet.",
+        loaded_form(editor_client, change_url(claim)), slant, rationale="A draft nobody should read yet.",
         review_state="draft",
     )  # fmt: skip
-    assert ed.post(change_url(claim), data).status_code == 302
+    assert editor_client.post(change_url(claim), data).status_code == 302
     client.logout()
     post_page = text(client.get(f"/posts/{claim.post_id}/"))
     timeline = text(client.get("/"))
@@ -480,9 +484,9 @@ def test_a_public_page_hides_draft_stances(ed, client, claim, slant):
 
 
 def test_a_stance_added_on_its_own_page_records_its_author_and_checks_the_evidence(
-    ed, editor, claim, slant
+    editor_client, editor, claim, slant
 ):
-    form = loaded_form(ed, "/admin/debate/stance/add/", "stance_form")
+    form = loaded_form(editor_client, "/admin/debate/stance/add/", "stance_form")
     data = {
         **form,
         "claim": [str(claim.pk)],
@@ -494,12 +498,14 @@ def test_a_stance_added_on_its_own_page_records_its_author_and_checks_the_eviden
         "review_state": ["draft"],
         "version": ["7"],
     }
-    response = ed.post("/admin/debate/stance/add/", data)
+    response = editor_client.post("/admin/debate/stance/add/", data)
     assert response.status_code == 200
     assert "These words do not occur in the claim" in text(response)
     assert not Stance.objects.filter(claim=claim, proposition=slant).exists()
 
-    response = ed.post("/admin/debate/stance/add/", {**data, "evidence": ["tech  economic war"]})
+    response = editor_client.post(
+        "/admin/debate/stance/add/", {**data, "evidence": ["tech  economic war"]}
+    )
     assert response.status_code == 302
     stance = Stance.objects.get(claim=claim, proposition=slant)
     assert (stance.annotator, stance.created_by, stance.version) == (editor, editor, 1)
@@ -507,25 +513,25 @@ def test_a_stance_added_on_its_own_page_records_its_author_and_checks_the_eviden
     assert StanceRevision.objects.get(stance=stance).action == "created"
 
 
-def test_the_claim_page_costs_the_same_however_long_its_history(ed, editor, claim):
+def test_the_claim_page_costs_the_same_however_long_its_history(editor_client, editor, claim):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     stance = claim.stances.get()
     with CaptureQueriesContext(connection) as before:
-        ed.get(change_url(claim))
+        editor_client.get(change_url(claim))
     from debate.editing.revisions import save_stance
 
     for n in range(60):
         stance.rationale = f"Rewording number {n}."
         save_stance(stance, editor)
     with CaptureQueriesContext(connection) as after:
-        page = text(ed.get(change_url(claim)))
+        page = text(editor_client.get(change_url(claim)))
     assert len(after) <= len(before)
     assert "Rewording number 59." in page and "Only the latest 50 changes are shown." in page
 
 
-def test_the_history_fetches_only_the_revisions_it_shows(ed, editor, claim):
+def test_the_history_fetches_only_the_revisions_it_shows(editor_client, editor, claim):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -538,7 +544,7 @@ def test_the_history_fetches_only_the_revisions_it_shows(ed, editor, claim):
         save_stance(stance, editor)
     for url in [change_url(claim), f"/admin/debate/stance/{stance.pk}/change/"]:
         with CaptureQueriesContext(connection) as queries:
-            page = text(ed.get(url))
+            page = text(editor_client.get(url))
         history = [q["sql"] for q in queries if 'FROM "debate_stancerevision"' in q["sql"]]
         # One more than it shows, to know there are older ones; never the whole history.
         assert history and all(f"LIMIT {HISTORY_LIMIT + 1}" in sql for sql in history), url

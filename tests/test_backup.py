@@ -8,6 +8,7 @@ an operator would run it; the pages it serves there are rendered by the same cod
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import json
 import os
@@ -31,7 +32,8 @@ from debate.editing.revisions import delete_stances, save_stance, set_review_sta
 from debate.management.commands.restore import MADE_BY_MIGRATE
 from debate.models import Article, Claim, Post, Proposition, ReviewState, Speaker, Stance
 
-from .factories import make_user
+from .environment import subprocess_environment
+from .factories import make_post, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -177,13 +179,11 @@ def restored_database(tmp_path: Path) -> Iterator[str]:
 
 def manage(database_url: str, *args: str) -> str:
     """Run a command against the other database, as an operator would in production mode."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
+    env = subprocess_environment(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
     done = subprocess.run(  # noqa: S603  (our own interpreter and arguments)
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -256,6 +256,39 @@ def test_restore_refuses_a_database_with_data_and_force_replaces_it(tmp_path):
 
     assert render_all() == before
     assert not get_user_model().objects.filter(username="intruder").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_made_to_answer_a_later_post_is_restored_with_its_thread(tmp_path):
+    """An editor may link a post to one added after it: the backup, in id order, then holds
+    the reply before the post it answers."""
+    call_command("loaddata", "seed_debate", verbosity=0)
+    speaker = Speaker.objects.order_by("pk").first()
+    answer = make_post(speaker, posted_at=datetime.datetime(2024, 3, 20, tzinfo=datetime.UTC))
+    reply = make_post(
+        speaker,
+        in_reply_to=answer,
+        posted_at=datetime.datetime(2024, 3, 21, tzinfo=datetime.UTC),
+    )
+    earlier = make_post(speaker, posted_at=datetime.datetime(2024, 3, 5, tzinfo=datetime.UTC))
+    assert answer.pk < reply.pk < earlier.pk
+    answer.in_reply_to, answer.reply_basis = earlier, "inferred"
+    answer.full_clean()
+    answer.save()
+    threads = dict(Post.objects.values_list("pk", "thread_root_id"))
+    assert threads[answer.pk] == threads[reply.pk] == earlier.pk
+    before = render_all()
+    backup = tmp_path / "linked.json.gz"
+    call_command("backup", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Post.objects.exists()
+
+    call_command("restore", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    assert dict(Post.objects.values_list("pk", "thread_root_id")) == threads
+    assert Post.objects.get(pk=answer.pk).in_reply_to_id == earlier.pk
+    after = render_all()
+    assert [url for url in before if before[url] != after.get(url)] == []
 
 
 @pytest.mark.django_db

@@ -116,7 +116,9 @@ def draft_stances() -> None:
     secret = make_proposition(
         slug="secret", statement="DRAFT-ONLY statement", pro_label="DRAFT-ONLY label"
     )
-    for claim in Claim.objects.filter(pk__in=[1, 9]):
+    on_a_post = Claim.objects.from_posts().order_by("pk").first()
+    in_prose = Claim.objects.from_articles().order_by("pk").first()
+    for claim in (on_a_post, in_prose):
         make_stance(
             claim, secret, value="neutral", rationale="DRAFT-ONLY rationale", review_state="draft"
         )
@@ -337,7 +339,7 @@ def test_csv_has_one_row_per_post_and_public_stance(client, seed):
         "text": "",
         "in_reply_to_id": str(pk_of("Vinod is lobbying")),
         "reply_basis": "explicit",
-        "claim_id": "3",
+        "claim_id": str(Claim.objects.get(summary__startswith="Open-sourcing frontier AI").pk),
         "claim_summary": "",
         "proposition": "AI models should be released as open source",
         "stance": "anti",

@@ -35,12 +35,6 @@ def staff(*codenames: str, **fields):
     return user
 
 
-@pytest.fixture
-def editor_client(client):
-    client.force_login(staff(*EDITOR_PERMS))
-    return client
-
-
 def counts() -> tuple[int, int, int, int]:
     return (
         Article.objects.count(),

@@ -122,7 +122,9 @@ def test_seed_after_loaddata_creates_nothing_and_finds_every_post(seed):
     plan = plan_import(seed_article())
     assert plan.existing_article == Article.objects.get()
     assert [p.status for p in plan.posts] == ["existing"] * 7
-    assert [p.existing.pk for p in plan.posts] == [1, 2, 3, 4, 5, 6, 7]
+    quoted = plan.existing_article.quoted_posts.order_by("position")
+    assert [p.existing.pk for p in plan.posts] == list(quoted.values_list("post_id", flat=True))
+    assert len(plan.posts) == 7
     assert not plan.new_speakers
     # Khosla's reply is already recorded in the seed: nothing left to decide.
     assert [(r.post, r.target, r.needs_decision) for r in plan.replies] == [(3, 2, False)]
@@ -132,22 +134,19 @@ def test_seed_after_loaddata_creates_nothing_and_finds_every_post(seed):
 
 def test_seed_as_a_second_article_links_every_known_post(seed):
     # The same posts quoted by another article (another title, other prose): linked, not copied.
+    first = Article.objects.get()
+    quoted = list(first.quoted_posts.order_by("position").values_list("post_id", flat=True))
+    assert len(quoted) == 7
     text = SEED_TEXT.replace("Elon Musk has made headlines yet again.", "Another outlet writes.")
     result = save_import(parse(text.replace("Bold Move", "Brave Step", 1)))
     assert result.created
     assert (result.posts_created, result.posts_linked) == (0, 7)
     assert Post.objects.count() == 7
     assert Speaker.objects.count() == 3
-    second = Article.objects.exclude(pk=1).get()
-    assert list(second.quoted_posts.order_by("position").values_list("post_id", flat=True)) == [
-        1,
-        2,
-        3,
-        4,
-        5,
-        6,
-        7,
-    ]
+    second = Article.objects.exclude(pk=first.pk).get()
+    assert (
+        list(second.quoted_posts.order_by("position").values_list("post_id", flat=True)) == quoted
+    )
 
 
 # --- speakers and known posts ---------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Deployment defaults: what production refuses, the headers every response carries, lockouts."""
 
-import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from .environment import subprocess_environment
+from .public_urls import seed_post_page
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -21,13 +23,10 @@ PRODUCTION = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    skip = {*PRODUCTION, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {k: v for k, v in os.environ.items() if k not in skip}
-    environment.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=environment,
+        env=subprocess_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -60,7 +59,7 @@ def test_development_mode_needs_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_every_response_carries_the_security_headers(client, seed):
-    for url in ["/", "/posts/2/", "/admin/login/", "/does-not-exist/"]:
+    for url in ["/", seed_post_page("Vinod is lobbying"), "/admin/login/", "/does-not-exist/"]:
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         for directive in (

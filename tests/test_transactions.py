@@ -164,13 +164,10 @@ def test_an_import_confirmed_in_the_admin_that_fails_leaves_nothing_behind():
 # --- Bulk stance actions in the admin ------------------------------------------------------------
 
 
+# The shared reviewer (tests/conftest.py), made after the seed debate the actions change.
 @pytest.fixture
-def reviewer(seed):
-    user = make_user(username="reviewer", first_name="Rita", is_staff=True)
-    codenames = ["add_stance", "change_stance", "delete_stance", "view_stance", "review_stance",
-                 "view_claim", "change_claim", "delete_claim"]  # fmt: skip
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
+def reviewer(seed, reviewer):
+    return reviewer
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Editors annotate in the admin; a reviewer reviews; a clashing save is refused."""
 
-import importlib
 import re
 
 import pytest
@@ -13,19 +12,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long editor passphrase"  # noqa: S105  (a test account's)
 
 
-def restore_role_groups() -> None:
-    """Earlier transactional tests flush every table; the groups come from a data migration,
-    so run its code again (against the migrations' own model state, as migrate would)."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    migration = importlib.import_module("debate.migrations.0004_editor_and_reviewer_groups")
-    migration.create_groups(MigrationExecutor(connection).loader.project_state().apps, None)
-
-
 @pytest.fixture
-def accounts(monkeypatch, seed):
-    restore_role_groups()
+def accounts(monkeypatch, seed, role_groups):
+    # role_groups (tests/conftest.py): earlier transactional tests' flushes removed them.
     monkeypatch.setenv("EDITOR_PASSWORD", PASSWORD)
     for name, extra in (("ed", []), ("eve", []), ("rev", ["--reviewer"])):
         call_command("create_editor", name, "--email", f"{name}@example.org", "--noinput", *extra)

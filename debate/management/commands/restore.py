@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +30,8 @@ from .backup import SUFFIXES, fully_migrated, kept_models
 MADE_BY_MIGRATE = {"auth.group", "debate.siteversion"}
 
 
-def file_counts(path: Path) -> Counter:
-    """How many rows of each model the backup holds."""
+def file_rows(path: Path) -> list[dict]:
+    """The rows the backup holds, as written."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as stream:
@@ -39,7 +42,50 @@ def file_counts(path: Path) -> Counter:
         isinstance(o, dict) and isinstance(o.get("model"), str) for o in objects
     ):
         raise CommandError(f"{path} is not a Threadline backup (a JSON list of rows).")
-    return Counter(o["model"] for o in objects)
+    return objects
+
+
+def parents_first(objects: list[dict]) -> list[dict]:
+    """The rows with each post after the post it answers, in the backup's order otherwise.
+
+    Loading a post looks up the post it answers, for its thread (debate/signals.py), and an
+    editor may make a post answer one added after it: id order does not always put the
+    parent first. Posts keep their places among the other rows; a cycle (bad data) is
+    broken where it is met rather than followed for ever.
+    """
+    posts = [o for o in objects if o["model"] == "debate.post"]
+    by_pk = {o.get("pk"): o for o in posts}
+    ordered: list[dict] = []
+    placed: set = set()
+    for post in posts:
+        chain: list[dict] = []
+        in_chain: set = set()
+        current = post
+        while current is not None and current.get("pk") not in placed | in_chain:
+            chain.append(current)
+            in_chain.add(current.get("pk"))
+            current = by_pk.get(current.get("fields", {}).get("in_reply_to"))
+        for row in reversed(chain):
+            placed.add(row.get("pk"))
+            ordered.append(row)
+    rest = iter(ordered)
+    return [next(rest) if o["model"] == "debate.post" else o for o in objects]
+
+
+@contextmanager
+def loadable(source: Path, objects: list[dict]) -> Iterator[str]:
+    """A file `loaddata` can load with every post after its parent: the backup itself when
+    it is in that order already, else a reordered copy in a private temporary directory
+    (it holds password hashes too), removed afterwards."""
+    ordered = parents_first(objects)
+    if all(a is b for a, b in zip(ordered, objects, strict=True)):
+        yield str(source)
+        return
+    with tempfile.TemporaryDirectory(prefix="threadline-restore-") as directory:
+        copy = Path(directory) / "restore.json"
+        with copy.open("w", encoding="utf-8") as stream:
+            json.dump(ordered, stream, ensure_ascii=False)
+        yield str(copy)
 
 
 def held(models: list[type[Model]], using: str) -> Counter:
@@ -115,7 +161,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "The database is not fully migrated: run `python manage.py migrate` first."
             )
-        expected = file_counts(source)
+        objects = file_rows(source)
+        expected = Counter(o["model"] for o in objects)
         models = kept_models()
         with transaction.atomic(using=database):
             counter = edit_counter(database)
@@ -127,7 +174,8 @@ class Command(BaseCommand):
                 )
             if existing.total():
                 call_command("flush", interactive=False, database=database, verbosity=0)
-            call_command("loaddata", str(source), database=database, verbosity=0)
+            with loadable(source, objects) as fixture:
+                call_command("loaddata", fixture, database=database, verbosity=0)
             restored = held(models, database)
             mismatched = {
                 label: n
