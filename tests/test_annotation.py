@@ -81,8 +81,24 @@ def other_editor(seed):
 
 
 @pytest.fixture
+def other_reviewer(other_editor):
+    """Maria, a Reviewer too: besides its annotator, the one who may change ed's stance."""
+    from django.contrib.auth.models import Group
+
+    other_editor.groups.add(Group.objects.get(name="Reviewer"))
+    return user("maria")
+
+
+@pytest.fixture
 def reviewer(seed, reviewer):
     return reviewer
+
+
+@pytest.fixture
+def eds_stance(claim, editor) -> Stance:
+    """The claim's stance, as ed's own: only its annotator (and reviewers) may change it."""
+    Stance.objects.filter(claim=claim).update(annotator=editor)
+    return claim.stances.get()
 
 
 @pytest.fixture
@@ -322,9 +338,9 @@ def test_an_editor_cannot_mark_a_stance_reviewed_but_a_reviewer_can(
 
 
 def test_an_editor_changing_a_reviewed_stance_sends_it_back_to_published(
-    client, editor, reviewer, claim
+    client, editor, reviewer, eds_stance, claim
 ):
-    stance = claim.stances.get()
+    stance = eds_stance
     stance.review_state, stance.reviewed_by = ReviewState.REVIEWED, reviewer
     stance.save()
     client.force_login(editor)
@@ -341,9 +357,9 @@ def test_an_editor_changing_a_reviewed_stance_sends_it_back_to_published(
 
 
 def test_the_second_of_two_concurrent_saves_is_refused_showing_what_changed(
-    client, editor, other_editor, claim
+    client, editor, other_reviewer, eds_stance, claim
 ):
-    stance = claim.stances.get()
+    other_editor, stance = other_reviewer, eds_stance
     original = stance.rationale
     client.force_login(editor)
     eds_form = loaded_form(client, change_url(claim))
@@ -390,8 +406,10 @@ def test_the_second_of_two_concurrent_saves_is_refused_showing_what_changed(
     assert (stance.version, stance.updated_by) == (3, editor)
 
 
-def test_the_history_on_the_claim_page_records_both_edits(client, editor, other_editor, claim):
-    stance = claim.stances.get()
+def test_the_history_on_the_claim_page_records_both_edits(
+    client, editor, other_reviewer, eds_stance, claim
+):
+    other_editor, stance = other_reviewer, eds_stance
     for person, rationale in [(editor, "First edit."), (other_editor, "Second edit.")]:
         client.force_login(person)
         data = edit_stance(
@@ -413,8 +431,8 @@ def test_the_history_on_the_claim_page_records_both_edits(client, editor, other_
     assert "(version 3)" in history and "(version 2)" in history
 
 
-def test_deleting_a_stance_leaves_it_in_the_history(editor_client, editor, claim):
-    stance = claim.stances.get()
+def test_deleting_a_stance_leaves_it_in_the_history(editor_client, editor, eds_stance, claim):
+    stance = eds_stance
     data = loaded_form(editor_client, change_url(claim))
     data[f"stances-{row_of(data, stance)}-DELETE"] = ["on"]
     assert editor_client.post(change_url(claim), data).status_code == 302
@@ -425,8 +443,10 @@ def test_deleting_a_stance_leaves_it_in_the_history(editor_client, editor, claim
     assert f"deleted stance #{stance.pk}" in page
 
 
-def test_the_stance_page_refuses_a_stale_save_too(client, editor, other_editor, claim):
-    stance = claim.stances.get()
+def test_the_stance_page_refuses_a_stale_save_too(
+    client, editor, other_reviewer, eds_stance, claim
+):
+    other_editor, stance = other_reviewer, eds_stance
     url = f"/admin/debate/stance/{stance.pk}/change/"
     client.force_login(editor)
     eds_form = loaded_form(client, url, "stance_form")
@@ -513,11 +533,13 @@ def test_a_stance_added_on_its_own_page_records_its_author_and_checks_the_eviden
     assert StanceRevision.objects.get(stance=stance).action == "created"
 
 
-def test_the_claim_page_costs_the_same_however_long_its_history(editor_client, editor, claim):
+def test_the_claim_page_costs_the_same_however_long_its_history(
+    editor_client, editor, eds_stance, claim
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    stance = claim.stances.get()
+    stance = eds_stance
     with CaptureQueriesContext(connection) as before:
         editor_client.get(change_url(claim))
     from debate.editing.revisions import save_stance
@@ -531,14 +553,14 @@ def test_the_claim_page_costs_the_same_however_long_its_history(editor_client, e
     assert "Rewording number 59." in page and "Only the latest 50 changes are shown." in page
 
 
-def test_the_history_fetches_only_the_revisions_it_shows(editor_client, editor, claim):
+def test_the_history_fetches_only_the_revisions_it_shows(editor_client, editor, eds_stance, claim):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from debate.editing.history import HISTORY_LIMIT
     from debate.editing.revisions import save_stance
 
-    stance = claim.stances.get()
+    stance = eds_stance
     for n in range(HISTORY_LIMIT + 10):
         stance.rationale = f"Rewording number {n}."
         save_stance(stance, editor)

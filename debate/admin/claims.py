@@ -17,8 +17,9 @@ from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from ..editing.claims import claim_changed, delete_claims, stored_words
 from ..editing.queue import next_claim, pending, with_claim_date
-from ..editing.revisions import delete_stances, save_stance, set_stances
+from ..editing.revisions import delete_stances, may_change, save_stance, set_stances
 from ..models import Claim, Proposition, ReviewState, Stance, StanceRevision
 from ..reading.agreed import agreed_stances
 from .base import COMPACT_TEXT, excerpt, split_judgements
@@ -237,6 +238,32 @@ class ClaimAdmin(StanceHistoryAdmin):
         context = {**(extra_context or {}), **self.queue_context(request, claim)}
         return super().changeform_view(request, object_id, form_url, context)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        # Deleting a claim deletes its stances: not when some are another annotator's and the
+        # editor is no reviewer (delete_claims refuses it too).
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        stances = Stance.objects.filter(claim=obj).only("pk", "annotator_id")
+        return all(may_change(stance, request.user) for stance in stances)
+
+    def save_model(self, request, obj, form, change):
+        # What the claim said before, for save_related: its stances are saved first.
+        form.stored_words = stored_words(obj) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        notice = claim_changed(form.instance, getattr(form, "stored_words", None), request.user)
+        if notice:
+            self.message_user(request, notice, messages.WARNING)
+
+    def delete_model(self, request, obj):
+        delete_claims([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_claims(queryset, request.user)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Stance:
             return super().save_formset(request, form, formset, change)
@@ -255,7 +282,9 @@ class ClaimAdmin(StanceHistoryAdmin):
         if not self.has_annotate_permission(request):  # not only hidden: refused
             self.message_user(request, "You may not add stances.", messages.ERROR)
             return None
-        claims = list(Claim.objects.filter(pk__in=queryset.values("pk")).select_related("speaker"))
+        claims = list(
+            Claim.objects.filter(pk__in=queryset.values("pk")).select_related("speaker", "article")
+        )
         if "apply" in request.POST:
             form = SetStanceForm(request.POST)
             if form.is_valid():

@@ -15,9 +15,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..editing.history import TRACKED, conflict_report
-from ..editing.revisions import MERGEABLE, merge_edits
+from ..editing.revisions import MERGEABLE, NOT_YOURS, may_change, merge_edits
 from ..editing.roles import is_reviewer
-from ..models import Confidence, Proposition, ReviewState, Stance, StanceValue
+from ..models import Confidence, Proposition, ReviewState, Stance, StanceValue, display_name
 from ..text import render_markdown
 
 # A stance's form, on the claim page (inline) and on its own: the three choices side by side,
@@ -129,6 +129,7 @@ class StanceForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self.check_annotator()
         self.check_version(cleaned)
         if (
             cleaned.get("review_state") == ReviewState.REVIEWED
@@ -139,6 +140,16 @@ class StanceForm(forms.ModelForm):
         if "confidence" in self.fields and self.has_changed() and not cleaned.get("confidence"):
             self.add_error("confidence", CONFIDENCE_REQUIRED)
         return cleaned
+
+    def check_annotator(self) -> None:
+        """Refuse a change to another annotator's stance by an editor who is not a reviewer
+        (``save_stance`` refuses it too; this says so on the form)."""
+        stance = self.instance
+        if stance.pk is None or self.user is None or not self.has_changed():
+            return
+        if not may_change(stance, self.user):
+            name = display_name(stance.annotator)
+            raise forms.ValidationError(NOT_YOURS.format(name=name), code="not_yours")
 
     def check_version(self, cleaned: dict[str, Any]) -> None:
         """Refuse the save when someone saved this stance after the editor loaded it.
@@ -209,6 +220,13 @@ class StanceFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        for form in self.forms:
+            stance = form.instance
+            if not self._should_delete_form(form) or stance.pk is None or self.user is None:
+                continue
+            if not may_change(stance, self.user):
+                name = display_name(stance.annotator)
+                raise forms.ValidationError(NOT_YOURS.format(name=name), code="not_yours")
         seen: set[int] = set()
         for form in self.forms:
             if not form.has_changed() or self._should_delete_form(form):

@@ -13,7 +13,13 @@ from django.utils import dateformat
 from django.utils.html import format_html
 
 from ..editing.report import agreement_report
-from ..editing.revisions import delete_stances, save_stance, set_review_state
+from ..editing.revisions import (
+    SNAPSHOT_RELATED,
+    delete_stances,
+    may_change,
+    save_stance,
+    set_review_state,
+)
 from ..editing.roles import is_reviewer
 from ..models import ReviewState, Stance, StanceRevision
 from .base import excerpt, split_judgements
@@ -85,6 +91,16 @@ class StanceAdmin(StanceHistoryAdmin):
         form.user = request.user
         return form
 
+    def has_change_permission(self, request: HttpRequest, obj: Stance | None = None) -> bool:
+        # Another annotator's stance is theirs: an Editor sees it read-only (and a POST is
+        # refused); save_stance refuses it too.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_change(obj, request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Stance | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_change(obj, request.user))
+
     def has_review_permission(self, request: HttpRequest) -> bool:
         return is_reviewer(request.user)
 
@@ -140,8 +156,7 @@ class StanceAdmin(StanceHistoryAdmin):
         delete_stances([obj], request.user)
 
     def delete_queryset(self, request, queryset):
-        stances = queryset.select_related("proposition", "annotator", "reviewed_by")
-        delete_stances(stances, request.user)
+        delete_stances(queryset.select_related(*SNAPSHOT_RELATED), request.user)
 
     @admin.action(description="Mark the selected stances reviewed", permissions=["review"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Stance]) -> None:

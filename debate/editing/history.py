@@ -33,7 +33,12 @@ TRACKED = {
     "review_state": "review state",
     "annotator": "annotator",
     "reviewed_by": "reviewed by",
+    # The claim the stance judges, kept in words (revisions older than these keys lack them).
+    "claim": "claim",
+    "quote": "claim's quote",
+    "source": "claim's source",
 }
+CLAIM_WORDS = ["claim", "quote", "source"]
 CHOICE_LABELS = {
     "value": dict(StanceValue.choices),
     "confidence": dict(Confidence.choices),
@@ -59,12 +64,15 @@ def display(field: str, value: str | None) -> str:
 
 
 def changes(old: Snapshot | None, new: Snapshot | None) -> list[Change]:
-    """What differs between two snapshots, field by field, in words."""
+    """What differs between two snapshots, field by field, in words. A field one of two
+    snapshots does not keep (one written before it was tracked) is not a change."""
+    both = old is not None and new is not None
     old, new = old or {}, new or {}
     return [
         Change(field, label, display(field, old.get(field)), display(field, new.get(field)))
         for field, label in TRACKED.items()
         if old.get(field) != new.get(field)
+        and not (both and (field not in old or field not in new))
     ]
 
 

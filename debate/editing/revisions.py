@@ -27,13 +27,23 @@ from ..models import (
     Stance,
     StanceConflict,
     StanceRevision,
+    display_name,
 )
 from ..versioning import bulk_edit
-from .history import Snapshot
+from .history import CLAIM_WORDS, Snapshot
 from .roles import is_reviewer
 
-# Changing any of these voids a review: the reviewer looked at different words.
-CONTENT = ["proposition", "value", "confidence", "rationale", "evidence"]
+# What a snapshot reads through the stance's claim: join it in wherever stances are loaded to
+# be snapshotted, so that bulk operations stay at a fixed number of queries.
+SNAPSHOT_RELATED = ("proposition", "annotator", "reviewed_by", "claim__speaker", "claim__article")
+NOT_YOURS = (
+    "This is {name}'s stance: only its annotator and reviewers may change or delete it. "
+    "Add a stance of your own instead."
+)
+
+# Changing any of these voids a review: the reviewer looked at different words (the claim's
+# among them: a stance judges a claim, so moving it, or changing the claim, is a new judgement).
+CONTENT = ["proposition", "value", "confidence", "rationale", "evidence", *CLAIM_WORDS]
 # What an edit conflict can merge field by field (the rest is bookkeeping, not an edit).
 MERGEABLE = [*CONTENT, "review_state"]
 
@@ -43,11 +53,27 @@ def _name(user: AbstractBaseUser | None) -> str | None:
     return user.get_username() if user is not None else None
 
 
+def claim_snapshot(claim: Claim) -> Snapshot:
+    """The words of the claim a stance judges, as its snapshots keep them (``CLAIM_WORDS``)."""
+    if claim.post_id:
+        source = f"post {claim.post_id}"
+    elif claim.article_id:
+        source = f"article “{claim.article.title}”"
+    else:
+        source = None
+    return {
+        "claim": f"{claim.speaker.name}: {claim.summary}" if claim.speaker_id else claim.summary,
+        "quote": claim.quote,
+        "source": source,
+    }
+
+
 def snapshot(stance: Stance) -> Snapshot:
     """The tracked values of a stance (``history.TRACKED``), as JSON-ready strings (names
     rather than ids, so that the history stays readable whatever happens to the rows they
-    point at)."""
+    point at, the claim included)."""
     return {
+        **claim_snapshot(stance.claim),
         "proposition": stance.proposition.label if stance.proposition_id else None,
         "value": stance.value,
         "confidence": stance.confidence,
@@ -82,6 +108,17 @@ def _revision(
     )
 
 
+def may_change(stance: Stance, user: AbstractBaseUser) -> bool:
+    """Whether ``user`` may change or delete this stance (as stored): a stance is one
+    annotator's judgement, so only they may rewrite it, and reviewers, who answer for all."""
+    return stance.pk is None or stance.annotator_id == user.pk or is_reviewer(user)
+
+
+def check_may_change(stance: Stance, user: AbstractBaseUser) -> None:
+    if not may_change(stance, user):
+        raise PermissionDenied(NOT_YOURS.format(name=display_name(stance.annotator)))
+
+
 @dataclass
 class SaveResult:
     stance: Stance
@@ -90,7 +127,11 @@ class SaveResult:
 
 
 def _review_bookkeeping(
-    stance: Stance, before: Snapshot | None, user: AbstractBaseUser, now: datetime.datetime
+    stance: Stance,
+    before: Snapshot | None,
+    user: AbstractBaseUser,
+    now: datetime.datetime,
+    moved: bool = False,
 ) -> str:
     """Keep reviewed_by/reviewed_at true to the review state; return a notice, if any."""
     if stance.review_state != ReviewState.REVIEWED:
@@ -103,7 +144,7 @@ def _review_bookkeeping(
         stance.reviewed_by, stance.reviewed_at = user, now
         return ""
     after = snapshot(stance)
-    if all(before[field] == after[field] for field in CONTENT):
+    if not moved and all(before.get(field) == after[field] for field in CONTENT):
         return ""
     if is_reviewer(user):
         stance.reviewed_by, stance.reviewed_at = user, now
@@ -120,20 +161,20 @@ def save_stance(stance: Stance, user: AbstractBaseUser) -> SaveResult:
     """Save a new or edited stance as ``user`` and record the revision.
 
     Raises StanceConflict when someone saved the stance after the version it was loaded at,
-    and PermissionDenied when a non-reviewer marks it reviewed.
+    and PermissionDenied when a non-reviewer marks it reviewed or changes another annotator's
+    stance.
     """
     now = timezone.now()
     with transaction.atomic():
-        before = None
+        before, moved = None, False
         if stance.pk is not None:
-            current = (
-                Stance.objects.select_related("proposition", "annotator", "reviewed_by")
-                .filter(pk=stance.pk)
-                .first()
-            )
+            current = Stance.objects.select_related(*SNAPSHOT_RELATED).filter(pk=stance.pk).first()
             if current is None:
                 raise StanceConflict(stance.pk, stance.version)
+            check_may_change(current, user)
+            stance.annotator_id = current.annotator_id  # whoever judged it stays its annotator
             before = snapshot(current)
+            moved = current.claim_id != stance.claim_id
         else:
             stance.created_by = user
             stance.annotated_at = now
@@ -141,7 +182,7 @@ def save_stance(stance: Stance, user: AbstractBaseUser) -> SaveResult:
             if stance.annotator_id is None:
                 stance.annotator = user
         stance.updated_by = user
-        notice = _review_bookkeeping(stance, before, user, now)
+        notice = _review_bookkeeping(stance, before, user, now, moved)
         stance.save()
         after = snapshot(stance)
         if before == after:
@@ -153,10 +194,16 @@ def save_stance(stance: Stance, user: AbstractBaseUser) -> SaveResult:
 
 
 def delete_stances(stances: Iterable[Stance], user: AbstractBaseUser) -> int:
-    """Delete stances, keeping a revision of what each one said."""
+    """Delete stances, keeping a revision of what each one said.
+
+    Refused whole (PermissionDenied) when one of them is another annotator's and ``user`` is
+    not a reviewer.
+    """
     stances = list(stances)
     if not stances:
         return 0
+    for stance in stances:
+        check_may_change(stance, user)
     now = timezone.now()
     with bulk_edit():  # one edit, however many stances go
         StanceRevision.objects.bulk_create(
@@ -185,7 +232,7 @@ def set_review_state(
         chosen = list(
             Stance.objects.filter(pk__in=ids)
             .select_for_update(of=("self",))
-            .select_related("proposition", "annotator", "reviewed_by")
+            .select_related(*SNAPSHOT_RELATED)
             .order_by("pk")
         )
         todo = [stance for stance in chosen if stance.review_state != state]

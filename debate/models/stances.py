@@ -164,10 +164,17 @@ class StanceRevision(models.Model):
     """One change to a stance: who, when, and its tracked values before and after.
 
     Kept on the claim (not only the stance) so that the history of a deleted stance stays
-    readable on the claim's page.
+    readable on the claim's page. It outlives the claim too (``claim`` becomes null; the
+    snapshots keep the claim's words).
     """
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stance_revisions")
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stance_revisions",
+    )
     stance = models.ForeignKey(
         Stance, on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
     )
