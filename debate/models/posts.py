@@ -52,10 +52,12 @@ class Post(Timestamped):
     )
     quote_basis = models.CharField(max_length=10, choices=RelationBasis, blank=True)
     # The first post of the thread this one belongs to (itself for a root), kept so that a
-    # whole conversation loads in one query however deep it runs.
+    # whole conversation loads in one query however deep it runs. RESTRICT, not PROTECT: a
+    # root's reference to itself must not keep it from being deleted (its replies still do,
+    # through in_reply_to, with Django's list of what protects it).
     thread_root = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         editable=False,
