@@ -1,4 +1,4 @@
-"""Pure text helpers: link extraction, quote matching, safe rendering.
+"""Pure text helpers: ids read from requests, link extraction, quote matching, safe rendering.
 
 Nothing here touches the database, so tests call it directly.
 """
@@ -9,6 +9,22 @@ from html import escape
 
 import markdown
 import nh3
+
+# The largest row id the databases hold (a signed 64-bit integer: SQLite's INTEGER and
+# PostgreSQL's bigint); past it, SQLite refuses the query outright.
+MAX_ID = 2**63 - 1
+
+
+def parse_id(text: object) -> int | None:
+    """The number in a row id from a request (a URL, a parameter, a form field): ASCII digits
+    within ``MAX_ID``, or None. ``str.isdigit`` is not the test: "²".isdigit() is true, and
+    int() refuses it."""
+    text = str(text)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
 
 # A URL as it appears in a copied post: with a scheme, or X's bare "pic.twitter.com/..." form.
 URL_RE = re.compile(r"(?:https?://|pic\.twitter\.com/)[^\s<>\"“”‘’]+", re.IGNORECASE)

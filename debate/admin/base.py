@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 
 from ..models import Stance
+from ..text import parse_id
 
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
@@ -47,6 +48,14 @@ class AtomicActionsAdmin(admin.ModelAdmin):
     """Run each bulk action in one transaction: Django's own "delete selected" logs the
     deletions before it deletes, so a failure halfway would otherwise leave log entries
     (and any partial work) behind."""
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        # An id no row can have ("²", which int() refuses; one past 64 bits, which SQLite
+        # refuses) is simply not found, on every page that names an object.
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        if isinstance(field, models.IntegerField) and parse_id(object_id) is None:
+            return None
+        return super().get_object(request, object_id, from_field)
 
     def response_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with transaction.atomic():

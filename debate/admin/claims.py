@@ -22,6 +22,7 @@ from ..editing.queue import next_claim, pending, with_claim_date
 from ..editing.revisions import delete_stances, may_change, save_stance, set_stances
 from ..models import Claim, Proposition, ReviewState, Stance, StanceRevision
 from ..reading.agreed import agreed_stances
+from ..text import parse_id
 from .base import COMPACT_TEXT, excerpt, split_judgements
 from .display import STANCE_RELATED, StanceHistoryAdmin, provenance_html, stance_badge
 from .forms import (
@@ -81,8 +82,8 @@ class AnnotatedFilter(admin.SimpleListFilter):
             return queryset.filter(Exists(Stance.objects.filter(claim=OuterRef("pk"))))
         if value == "disputed":
             return queryset.filter(pk__in=split_judgements().values("claim_id"))
-        if value.startswith("missing-") and value.removeprefix("missing-").isdigit():
-            proposition = int(value.removeprefix("missing-"))
+        proposition = parse_id(value.removeprefix("missing-"))
+        if value.startswith("missing-") and proposition is not None:
             return queryset.filter(
                 ~Exists(Stance.objects.filter(claim=OuterRef("pk"), proposition_id=proposition))
             )
@@ -161,7 +162,8 @@ class ClaimAdmin(StanceHistoryAdmin):
         """The proposition (and scope) the editor is working through, from the page's URL."""
         raw = request.POST.get("_next_proposition") or request.GET.get("annotate") or ""
         scope = request.POST.get("_next_scope") or request.GET.get("queue") or "any"
-        proposition = Proposition.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        number = parse_id(raw)
+        proposition = Proposition.objects.filter(pk=number).first() if number is not None else None
         return proposition, "mine" if scope == "mine" else "any"
 
     def queue_context(self, request: HttpRequest, claim: Claim | None) -> dict:
@@ -184,15 +186,15 @@ class ClaimAdmin(StanceHistoryAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        raw = request.GET.get("annotate", "")
+        proposition = parse_id(request.GET.get("annotate", ""))
         # Arriving from "Save and annotate next": the new stance is toward that proposition.
         # The URL keeps it on the POST too, so an untouched blank row stays "unchanged".
         if (
             isinstance(inline, StanceInline)
-            and raw.isdigit()
-            and Proposition.objects.filter(pk=int(raw)).exists()
+            and proposition is not None
+            and Proposition.objects.filter(pk=proposition).exists()
         ):
-            kwargs["initial"] = [{"proposition": int(raw)}]
+            kwargs["initial"] = [{"proposition": proposition}]
         return kwargs
 
     def annotate_next(self, request: HttpRequest, claim: Claim) -> HttpResponse:
@@ -229,9 +231,8 @@ class ClaimAdmin(StanceHistoryAdmin):
 
     def history_of(self, object_id: str) -> QuerySet[StanceRevision] | None:
         # Every stance the claim had, deleted ones too.
-        if not str(object_id).isdigit():
-            return None
-        return StanceRevision.objects.filter(claim_id=int(object_id))
+        number = parse_id(object_id)
+        return None if number is None else StanceRevision.objects.filter(claim_id=number)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         claim = self.get_object(request, object_id) if object_id else None

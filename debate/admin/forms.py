@@ -199,8 +199,28 @@ class StanceForm(forms.ModelForm):
 
 
 class StanceAdminForm(StanceForm):
+    """A stance on its own page, where the claim is a field too. Refuses a second stance by
+    the same annotator on the claim and proposition before the database would: the annotator
+    is not a form field, so the model form cannot check the constraint itself."""
+
     class Meta(StanceForm.Meta):
         fields = ["claim", *StanceForm.Meta.fields, "version"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        claim, proposition = cleaned.get("claim"), cleaned.get("proposition")
+        annotator = self.instance.annotator_id or getattr(self.user, "pk", None)
+        if claim is None or proposition is None or annotator is None:
+            return cleaned
+        taken = Stance.objects.filter(claim=claim, proposition=proposition, annotator=annotator)
+        if taken.exclude(pk=self.instance.pk).exists():
+            mine = annotator == getattr(self.user, "pk", None)
+            whose = "You already have" if mine else "Its annotator has"
+            self.add_error(
+                "proposition",
+                f"{whose} a stance on this claim for this proposition: edit that one.",
+            )
+        return cleaned
 
 
 class InlineStanceForm(StanceForm):

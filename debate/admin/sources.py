@@ -11,6 +11,7 @@ from django.urls import path
 
 from ..imports.admin import import_article
 from ..models import Article, ArticlePost, Post, Speaker
+from ..text import parse_id
 from .base import AtomicActionsAdmin, excerpt
 
 # The article page lists its quoted posts this many at a time.
@@ -82,10 +83,11 @@ class ArticleAdmin(AtomicActionsAdmin):
 
     def quoted_page(self, request: HttpRequest, object_id: str) -> Page | None:
         """One page of the article's quoted posts, in their order (``?quoted=`` chooses it)."""
-        if not str(object_id).isdigit():
+        number = parse_id(object_id)
+        if number is None:
             return None
         quoted = (
-            ArticlePost.objects.filter(article_id=int(object_id))
+            ArticlePost.objects.filter(article_id=number)
             .select_related("post__speaker")
             .order_by("position")
         )

@@ -22,6 +22,7 @@ from ..editing.revisions import (
 )
 from ..editing.roles import is_reviewer
 from ..models import ReviewState, Stance, StanceRevision
+from ..text import parse_id
 from .base import excerpt, split_judgements
 from .display import STANCE_RELATED, StanceHistoryAdmin, person, provenance_html
 from .forms import STANCE_LAYOUT, STANCE_RADIOS, StanceAdminForm
@@ -143,9 +144,8 @@ class StanceAdmin(StanceHistoryAdmin):
 
     def history_of(self, object_id: str) -> QuerySet[StanceRevision] | None:
         # By number, not by the foreign key: a deleted stance's revisions stay.
-        if not str(object_id).isdigit():
-            return None
-        return StanceRevision.objects.filter(stance_number=int(object_id))
+        number = parse_id(object_id)
+        return None if number is None else StanceRevision.objects.filter(stance_number=number)
 
     def save_model(self, request, obj, form, change):
         result = save_stance(obj, request.user)

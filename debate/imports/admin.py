@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from ..models import Article
+from ..text import parse_id
 from .decisions import Decisions
 from .lines import LIMIT_LABEL, MAX_BYTES, ParseError, Problem, decode
 from .parse import ParsedArticle, parse
@@ -238,9 +239,9 @@ def _read_choices(plan: ImportPlan, data: QueryDict) -> tuple[Decisions, list[Pr
         if choice == "confirm":
             decisions.replies[reply.post] = reply.target
         elif choice == "change":
-            target = data.get(f"reply-{reply.post}-target", "")
-            if target.isdigit():
-                decisions.replies[reply.post] = int(target)
+            target = parse_id(data.get(f"reply-{reply.post}-target", ""))
+            if target is not None:
+                decisions.replies[reply.post] = target
             else:
                 problems.append(Problem(line, f"choose the post that post {reply.post} answers."))
         elif choice != "drop":
@@ -248,8 +249,8 @@ def _read_choices(plan: ImportPlan, data: QueryDict) -> tuple[Decisions, list[Pr
     for post in plan.posts:
         link = data.get(f"dup-{post.number}", "new")
         if post.duplicates and link != "new":
-            if link.isdigit():
-                decisions.link[post.number] = int(link)
+            if (linked := parse_id(link)) is not None:
+                decisions.link[post.number] = linked
             else:
                 problems.append(Problem(post.parsed.first_line, "choose a post to link."))
         if post.parsed.date is None and post.existing is None:
@@ -288,8 +289,8 @@ def _rows(
         row = PostRow(post, reply=replies.get(post.number))
         if row.reply is not None and row.reply.needs_decision:
             row.reply_choice = data.get(f"reply-{post.number}", "drop")
-            chosen = data.get(f"reply-{post.number}-target", "")
-            row.reply_target = int(chosen) if chosen.isdigit() else row.reply.target
+            chosen = parse_id(data.get(f"reply-{post.number}-target", ""))
+            row.reply_target = chosen if chosen is not None else row.reply.target
             row.targets = _targets(plan, post, row.reply.target)
             row.suggested = plan.post(row.reply.target)
         row.date = data.get(f"date-{post.number}", "")

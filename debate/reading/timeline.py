@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 
 from ..models import Article, Post, Proposition, Speaker
 from ..models.selection import SEARCH_CONFIG, search_query, uses_postgres_search
-from ..text import highlight
+from ..text import highlight, parse_id
 from ..versioning import current_version
 from .cards import (
     TIMELINE_RELATED,
@@ -192,8 +192,7 @@ def build_timeline(params: QueryDict) -> Timeline:
     after = params.get("after", "").strip()[:MAX_CURSOR_LENGTH]
     if filters.by_relevance and uses_postgres_search():
         # Ranks are not stable keys, so relevance pages by position.
-        # isascii: "²".isdigit() is true, and int() refuses it.
-        offset = int(after) if after.isascii() and after.isdigit() and len(after) <= 6 else 0
+        offset = (parse_id(after) or 0) if len(after) <= 6 else 0
         if after and not offset and after != "0":
             notices.append("That page link is damaged, so the results start from the best match.")
         page = list(matches.order_by("-rank", "pk")[offset : offset + PAGE_SIZE + 1])
