@@ -1,5 +1,6 @@
 """Property-based fuzzing (hypothesis): whatever query string, headers or form data arrive,
-every public URL and the admin's import form answer clearly, never with a server error.
+every public URL, the admin's lists and pages (with any ids, Unicode digits among them) and its
+import form answer clearly, never with a server error.
 
 A server error shows up twice here: the test client re-raises an exception from a view, and
 any answer of 500 or more fails the property. Exports stream, so their bodies are read to the
@@ -234,3 +235,75 @@ def test_the_import_form_answers_any_form_data(importer_client, data):
 @given(query=query_strings(), sent=headers)
 def test_the_import_page_answers_any_query_and_headers(importer_client, query, sent):
     assert answer(importer_client, "get", f"{IMPORT}?{query}", headers=sent) == 200
+
+
+# --- The admin's lists and pages ---------------------------------------------------------------
+
+ADMIN_MODELS = ["claim", "stance", "post", "article", "speaker", "proposition", "articlepost"]
+# What the admin's lists, filters and pages read, ours and Django's.
+ADMIN_PARAMETERS = [
+    "annotate", "annotated", "queue", "agreement", "drafts", "quoted", "q", "o", "p", "e",
+    "all", "_popup", "_to_field", "_changelist_filters", "speaker__id__exact",
+    "proposition__id__exact", "stances__proposition__id__exact", "annotator__id__exact",
+    "claim__speaker__id__exact", "review_state__exact", "value__exact", "confidence__exact",
+    "annotated_at__year", "annotated_at__month", "annotated_at__day", "post__posted_at__year",
+    "posted_at__year", "published_on__year", "quoted_in__article__id__exact", "outlet",
+]  # fmt: skip
+# Digits int() refuses ("²".isdigit() is true) or reads ("٣"), and numbers past 64 bits.
+UNICODE_DIGITS = ["²", "³", "¹", "⁰", "①", "٣", "۳", "१", "０", "𝟘", "1²", "²1", "١٢"]
+HUGE_NUMBERS = ["99999999999999999999", str(2**63), str(2**63 - 1), str(2**64), "1" * 40]
+digits = st.one_of(
+    st.sampled_from(UNICODE_DIGITS + HUGE_NUMBERS),
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=22),
+    st.integers(min_value=-1, max_value=10**25).map(str),
+)
+admin_values = st.one_of(
+    values,
+    digits,
+    digits.map(lambda number: f"missing-{number}"),
+    st.sampled_from(["yes", "no", "disputed", "mine", "any", "1", "-1", "0", "draft"]),
+)
+admin_names = st.one_of(st.sampled_from(ADMIN_PARAMETERS), st.text(max_size=12))
+
+
+@st.composite
+def admin_query_strings(draw) -> str:
+    pairs = draw(st.lists(st.tuples(admin_names, admin_values), max_size=6))
+    parts = [f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in pairs]
+    parts += draw(st.lists(junk, max_size=2))
+    return "&".join(draw(st.permutations(parts)))
+
+
+@pytest.fixture
+def admin_fuzz_client(seed, admin_client) -> Client:
+    """A superuser, who may open every page of the admin (made after the seed it edits)."""
+    return admin_client
+
+
+@settings(FUZZ, max_examples=60)
+@given(model=st.sampled_from(ADMIN_MODELS), page=st.sampled_from(["", "add/"]),
+       query=admin_query_strings())  # fmt: skip
+def test_the_admin_lists_and_add_pages_answer_any_query(admin_fuzz_client, model, page, query):
+    status = answer(admin_fuzz_client, "get", f"/admin/debate/{model}/{page}?{query}")
+    assert status in {200, 302, 400, 404}, status
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    model=st.sampled_from(ADMIN_MODELS),
+    object_id=st.one_of(digits, st.integers(min_value=1, max_value=12).map(str)),
+    page=st.sampled_from(["change", "history", "delete"]),
+    query=st.one_of(st.just(""), admin_query_strings()),
+)
+def test_any_object_id_on_an_admin_page_is_found_or_not_found(
+    admin_fuzz_client, model, object_id, page, query
+):
+    path = f"/admin/debate/{model}/{quote(object_id, safe='')}/{page}/"
+    status = answer(admin_fuzz_client, "get", f"{path}?{query}" if query else path)
+    assert status in {200, 302, 400, 404}, status
+
+
+@settings(FUZZ, max_examples=20)
+@given(query=admin_query_strings())
+def test_the_agreement_page_answers_any_query(admin_fuzz_client, query):
+    assert answer(admin_fuzz_client, "get", f"/admin/debate/stance/agreement/?{query}") == 200
