@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
@@ -90,9 +91,13 @@ def test_reviewer_marks_reviewed_and_readers_see_it(browser: Browser, live_serve
 
 def test_the_second_of_two_clashing_saves_is_refused(browser: Browser, live_server, accounts):
     stance = Stance.objects.get(claim__quote__startswith="would you open source the manhattan")
+    # Ed's own stance, and a reviewer: the only two kinds of account that may change it.
+    Stance.objects.filter(pk=stance.pk).update(
+        annotator=get_user_model().objects.get(username="ed")
+    )
     url = f"{live_server.url}/admin/debate/stance/{stance.pk}/change/"
     pages = []
-    for name in ("ed", "eve"):
+    for name in ("ed", "rev"):
         page = browser.new_context().new_page()
         log_in(page, live_server.url, name)
         page.goto(url)
