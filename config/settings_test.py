@@ -50,6 +50,11 @@ THREADLINE_FETCH_MODE = "raise"
 # from being dropped at the end.
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = 0
+    if "postgresql" in _database["ENGINE"]:
+        # A test database is dropped at the end: commits need not wait for the disk (what
+        # every query sees is unchanged; only a crash could lose the last commits).
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 # PBKDF2 at its production cost takes about a second a hash on a small machine; tests hash
 # passwords often and check logins, not the hash's strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
