@@ -43,8 +43,8 @@ with mock.patch.dict(os.environ):
     from config.settings import *  # noqa: F403
     from config.settings import DATABASES
 
-# The test settings module is loaded once per process; only these differ from production.
-# A relation nobody loaded for the cards is an error (debate.timeline.card_fetch_mode).
+# What differs from production. A relation nobody loaded for the cards is an error
+# (debate.timeline.card_fetch_mode).
 THREADLINE_FETCH_MODE = "raise"
 # Tests' live servers run in threads whose open connections would keep the test database
 # from being dropped at the end.
