@@ -43,13 +43,18 @@ with mock.patch.dict(os.environ):
     from config.settings import *  # noqa: F403
     from config.settings import DATABASES
 
-# The test settings module is loaded once per process; only these differ from production.
-# A relation nobody loaded for the cards is an error (debate.timeline.card_fetch_mode).
+# What differs from production. A relation nobody loaded for the cards is an error
+# (debate.timeline.card_fetch_mode).
 THREADLINE_FETCH_MODE = "raise"
 # Tests' live servers run in threads whose open connections would keep the test database
 # from being dropped at the end.
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = 0
+    if "postgresql" in _database["ENGINE"]:
+        # A test database is dropped at the end: commits need not wait for the disk (what
+        # every query sees is unchanged; only a crash could lose the last commits).
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
 # PBKDF2 at its production cost takes about a second a hash on a small machine; tests hash
 # passwords often and check logins, not the hash's strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

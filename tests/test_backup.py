@@ -29,7 +29,7 @@ from django.db import connection
 from django.test import Client
 
 from debate.editing.revisions import delete_stances, save_stance, set_review_state
-from debate.management.commands.restore import MADE_BY_MIGRATE
+from debate.management.commands.restore import MADE_BY_MIGRATE, parents_first
 from debate.models import Article, Claim, Post, Proposition, ReviewState, Speaker, Stance
 
 from .environment import subprocess_environment
@@ -289,6 +289,17 @@ def test_a_post_made_to_answer_a_later_post_is_restored_with_its_thread(tmp_path
     assert Post.objects.get(pk=answer.pk).in_reply_to_id == earlier.pk
     after = render_all()
     assert [url for url in before if before[url] != after.get(url)] == []
+
+
+def test_restore_order_puts_parents_first_keeps_other_rows_in_place_and_survives_a_cycle():
+    def post(pk: int, parent: int | None) -> dict:
+        return {"model": "debate.post", "pk": pk, "fields": {"in_reply_to": parent}}
+
+    speaker, claim = {"model": "debate.speaker", "pk": 1}, {"model": "debate.claim", "pk": 1}
+    rows = [speaker, post(1, 3), post(2, None), post(3, 2), post(4, 5), post(5, 4), claim]
+    ordered = parents_first(rows)
+    assert ordered[0] is speaker and ordered[-1] is claim
+    assert [row["pk"] for row in ordered[1:-1]] == [2, 3, 1, 5, 4]
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from debate.models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance
@@ -85,8 +86,10 @@ def build_omnibus() -> list[str]:
 
 @pytest.fixture
 def payload_pages(live_server) -> list[str]:
-    build_payload_debate()
-    build_payload_propositions()
+    with transaction.atomic():  # committed once, not row by row: the live server sees it all
+        build_payload_debate()
+        build_payload_propositions()
+        omnibus = build_omnibus()
     debate_pages = [
         "/speakers/",
         "/speakers/xss-speaker-0/",
@@ -99,7 +102,7 @@ def payload_pages(live_server) -> list[str]:
         "/feed/",
         "/export.json",
     ]
-    return build_omnibus() + debate_pages
+    return omnibus + debate_pages
 
 
 def arm(context: BrowserContext) -> list[str]:

@@ -61,7 +61,11 @@ def parents_first(objects: list[dict]) -> list[dict]:
         chain: list[dict] = []
         in_chain: set = set()
         current = post
-        while current is not None and current.get("pk") not in placed | in_chain:
+        while (
+            current is not None
+            and current.get("pk") not in placed
+            and current.get("pk") not in in_chain
+        ):
             chain.append(current)
             in_chain.add(current.get("pk"))
             current = by_pk.get(current.get("fields", {}).get("in_reply_to"))
