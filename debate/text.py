@@ -161,8 +161,8 @@ def render_markdown(text: str) -> str:
     """Markdown to sanitized HTML (raw HTML in the source is escaped away by nh3).
 
     Fast on any input: text with too many brackets for its length (``MARKDOWN_LINK_BUDGET``)
-    is rendered without links, and text nested too deep for the library (a line of "+ + + ...", nested lists) is
-    shown as escaped paragraphs.
+    is rendered without links, and text nested too deep for the library (a line of
+    "+ + + ...", lists in lists) is shown as escaped paragraphs.
     """
     md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
     if text.count("[") * len(text) > MARKDOWN_LINK_BUDGET:
