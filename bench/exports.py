@@ -1,11 +1,12 @@
 """Time and memory of each export at one debate size, in process (issue 15).
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/threadline_15c_bench \\
-        .venv/bin/python bench/exports.py
+        .venv/bin/python bench/exports.py [--memory] [/export/aif.json ...]
 
 Run against a database filled by ``manage.py generate_debate --posts 20000``. For each export
 it reports the time to the first byte, the time to the last, the size, the peak of Python
-memory allocated while it is made (tracemalloc) and the queries a second identical request
+memory allocated while it is made (with --memory: tracemalloc, which slows the run
+many times over, so times are then not comparable) and the queries a second identical request
 costs (from the cache). The page cache is cleared before each first request.
 """
 
@@ -36,9 +37,10 @@ from debate.models import Post  # noqa: E402
 EXPORTS = ["/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]
 
 
-def measure(client: Client, url: str) -> dict[str, float]:
+def measure(client: Client, url: str, memory: bool) -> dict[str, float]:
     page_cache().clear()
-    tracemalloc.start()
+    if memory:
+        tracemalloc.start()
     start = time.perf_counter()
     response = client.get(url, HTTP_HOST="127.0.0.1")
     chunks = iter(response.streaming_content) if response.streaming else iter([response.content])
@@ -46,7 +48,7 @@ def measure(client: Client, url: str) -> dict[str, float]:
     ttfb = time.perf_counter() - start
     size = len(first) + sum(len(chunk) for chunk in chunks)
     total = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
+    peak = tracemalloc.get_traced_memory()[1] if memory else 0
     tracemalloc.stop()
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url, HTTP_HOST="127.0.0.1")
@@ -57,11 +59,13 @@ def measure(client: Client, url: str) -> dict[str, float]:
 def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
+    memory = "--memory" in sys.argv
+    urls = [arg for arg in sys.argv[1:] if arg.startswith("/")] or EXPORTS
     print(f"{Post.objects.count()} posts")
     print("| export | first byte (s) | whole (s) | size (MB) | peak memory (MB) | repeat queries |")
     print("|---|---|---|---|---|---|")
-    for url in EXPORTS:
-        m = measure(client, url)
+    for url in urls:
+        m = measure(client, url, memory)
         print(
             f"| {url} | {m['ttfb']:.2f} | {m['total']:.2f} | {m['mb']:.1f} | "
             f"{m['peak']:.0f} | {m['q']:.0f} |"
