@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/soak.py                    # 60 s, 50 readers, 3 editors
     .venv/bin/python bench/soak.py --duration 20 --readers 20 --editors 2
+    .venv/bin/python bench/soak.py --duration 20 --exporting-editor   # one editor also exports
 
 It builds a fresh PostgreSQL database (threadline_f_soak unless --database-url names another
 database ending in "_soak"), loads the seed debate and a synthetic one (`generate_debate
@@ -239,7 +240,14 @@ def log_in(browser: Browser, username: str) -> None:
         raise SystemExit(f"{username} could not log in ({status}): {page[:500]!r}")
 
 
-def editor(browser: Browser, work: EditorWork, deadline: float, run: str) -> None:
+EDITOR_EXPORTS = ["/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]
+
+
+def editor(
+    browser: Browser, work: EditorWork, deadline: float, run: str, exports: bool = False
+) -> None:
+    """Writes through the admin; with ``exports``, also fetches an export after each write
+    (a whole-debate export, logged in, as an editor checking the data)."""
     log_in(browser, work.username)
     n = 0
     claims, posts = iter(work.claims), iter(work.posts)
@@ -280,6 +288,8 @@ def editor(browser: Browser, work: EditorWork, deadline: float, run: str) -> Non
             found = ERRORNOTE.findall(page) + ERRORLIST.findall(page)
             reason = re.sub(rb"<[^>]+>|\s+", b" ", b" ".join(found)).decode()[:160]
             work.refusals[f"{status}: {reason.strip()}"] += 1
+        if exports and time.monotonic() < deadline:
+            browser.request("editor export", "GET", EDITOR_EXPORTS[n % len(EDITOR_EXPORTS)])
     browser.close()
 
 
@@ -485,6 +495,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--exporting-editor",
+        action="store_true",
+        help="the first editor also fetches an export (JSON, CSV, W3C, AIF) after each write",
+    )
     args = parser.parse_args()
     if args.readers > 200 or args.duration > 600:
         parser.error("at most 200 readers and 600 seconds")
@@ -521,9 +536,10 @@ def main() -> int:
             threading.Thread(
                 target=editor,
                 args=(Browser(args.port, results, lock), work, deadline, run),
+                kwargs={"exports": args.exporting_editor and n == 0},
                 daemon=True,
             )
-            for work in editors
+            for n, work in enumerate(editors)
         ]
         print(f"Load: {args.readers} readers and {len(editors)} editors for {args.duration:.0f} s "
               f"against http://{HOST}:{args.port}/ (run {run})")  # fmt: skip

@@ -16,6 +16,7 @@ from django.urls import resolve
 
 from debate.exports import selection as export_selection
 from debate.exports.records import CSV_HEADER
+from debate.http.pagecache import page_cache
 from debate.models import Claim, Post, Proposition, Speaker, Stance
 from debate.text import locate_quote as locate
 
@@ -302,6 +303,7 @@ def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
     add_posts(25)
     whole = [post["id"] for post in get_json(client, "/export.json")["posts"]]
     monkeypatch.setattr(export_selection, "CHUNK_SIZE", 4)
+    page_cache().clear()  # the same export again, made afresh rather than from the cache
     with CaptureQueriesContext(connection) as context:
         chunked = get_json(client, "/export.json")
     assert [post["id"] for post in chunked["posts"]] == whole
@@ -575,3 +577,34 @@ def test_aif_stance_filter_keeps_only_those_relations(client, seed):
     data = aif(client, "?stance=anti")
     kinds = [node["type"] for node in data["nodes"]]
     assert kinds.count("CA") == 3 and kinds.count("RA") == 0
+
+
+@pytest.mark.parametrize("url", EXPORTS)
+def test_a_repeated_export_costs_no_query_and_an_edit_shows_at_once(
+    client, seed, url, settings, django_capture_on_commit_callbacks
+):
+    settings.THREADLINE_VERSION_IN_CACHE = True  # as in production: the edit state in Redis
+    first = read(client.get(url))
+    with CaptureQueriesContext(connection) as context:
+        again = read(client.get(url))
+    assert again == first
+    assert len(context) == 0, [q["sql"] for q in context.captured_queries]
+    stance = Stance.objects.public().filter(claim__post__isnull=False).first()
+    with django_capture_on_commit_callbacks(execute=True):  # the edit commits
+        stance.rationale = "EDITED-MARK rationale"
+        stance.save()
+        claim = stance.claim
+        claim.summary = "EDITED-MARK summary"
+        claim.save()
+    assert "EDITED-MARK" not in first
+    assert "EDITED-MARK" in read(client.get(url))
+
+
+def test_aif_nodes_and_edges_are_unique_when_replies_share_a_parent(client, seed):
+    add_posts(25)
+    graph = get_json(client, "/export/aif.json")
+    for name, key in [("nodes", "nodeID"), ("edges", "edgeID"), ("participants", "participantID")]:
+        ids = [item[key] for item in graph[name]]
+        assert len(ids) == len(set(ids)), name
+    nodes = {node["nodeID"] for node in graph["nodes"]}
+    assert all(edge["fromID"] in nodes and edge["toID"] in nodes for edge in graph["edges"])

@@ -44,11 +44,29 @@ def words(items: Iterable[str]) -> str:
 
 
 PREVIEW_EMPTY = '<p class="tl-preview__empty">Nothing to preview yet.</p>'
+PREVIEW_TOO_LONG = (
+    '<p class="tl-preview__empty">Too long to preview; the limit is '
+    f"{Stance.RATIONALE_MAX_LENGTH:,} characters.</p>"
+)
+# Nothing longer than the field holds is rendered, for the live preview or the form.
+PREVIEW_LIMIT = Stance.RATIONALE_MAX_LENGTH
+
+
+def preview_html(text: str) -> str:
+    """A rationale as readers will see it, or a note when it is too long to be saved."""
+    if len(text) > PREVIEW_LIMIT:
+        return PREVIEW_TOO_LONG
+    return render_markdown(text) or PREVIEW_EMPTY
 
 
 class MarkdownPreviewTextarea(forms.Textarea):
     """A Markdown textarea with a live preview below it, rendered by the server (HTMX) through
-    the same sanitizer as the public pages, so the editor sees exactly what readers will."""
+    the same sanitizer as the public pages, so the editor sees exactly what readers will.
+
+    ``stored`` is the saved text and its stored HTML (``Stance.rationale_html``): opening a
+    stance shows that HTML rather than rendering the text again on every visit."""
+
+    stored: tuple[str, str] | None = None
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs={"rows": 3, "cols": 80, **(attrs or {})})
@@ -68,7 +86,11 @@ class MarkdownPreviewTextarea(forms.Textarea):
 
     def render(self, name: str, value: Any, attrs=None, renderer=None) -> str:
         textarea = super().render(name, value, attrs, renderer)
-        preview = render_markdown(value or "") or PREVIEW_EMPTY
+        text = value or ""
+        if self.stored is not None and self.stored[0] == text and self.stored[1]:
+            preview = self.stored[1]
+        else:
+            preview = preview_html(text)
         return format_html(
             '<div class="tl-markdown">{}'
             '<div class="tl-preview" role="region" aria-label="Preview: the rationale as readers '
@@ -105,6 +127,9 @@ class StanceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.user = user
+        rationale = self.fields.get("rationale")
+        if rationale is not None and self.instance.pk and not self.is_bound:
+            rationale.widget.stored = (self.instance.rationale, self.instance.rationale_html)
         confidence = self.fields.get("confidence")
         if confidence is not None:
             confidence.choices = Confidence.choices
@@ -284,7 +309,7 @@ class SetStanceForm(forms.Form):
     rationale = forms.CharField(
         widget=MarkdownPreviewTextarea(),
         help_text="Why, in a sentence or two (Markdown). The same text goes on every claim.",
-        max_length=5000,
+        max_length=Stance.RATIONALE_MAX_LENGTH,
     )
     review_state = forms.ChoiceField(
         label="Review state",

@@ -12,10 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_POST
 
-from ..text import render_markdown
-from .forms import PREVIEW_EMPTY
-
-PREVIEW_LIMIT = 20_000
+from .forms import preview_html
 
 
 @require_POST
@@ -31,10 +28,4 @@ def preview_rationale(request: HttpRequest) -> HttpResponse:
     name = request.headers.get("HX-Trigger-Name", "")
     if not (name == "rationale" or name.endswith("-rationale")):
         return HttpResponseBadRequest("Say which rationale to preview.")
-    text = request.POST.get(name, "")
-    if len(text) > PREVIEW_LIMIT:
-        return HttpResponse(
-            '<p class="tl-preview__empty">Too long to preview; it will still be saved if it '
-            "fits the field.</p>"
-        )
-    return HttpResponse(render_markdown(text) or PREVIEW_EMPTY)
+    return HttpResponse(preview_html(request.POST.get(name, "")))

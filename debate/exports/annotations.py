@@ -6,6 +6,7 @@ which stances come out; it carries the claims of articles' prose too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from .selection import (
     Absolute,
     Selection,
     claim_page,
+    dumps,
     in_chunks,
     iso,
     prose_claims,
@@ -73,18 +75,24 @@ def annotated_claims(selection: Selection) -> Iterator[Claim]:
 
 
 def annotation_collection(selection: Selection, collection_id: str) -> dict[str, Any]:
-    """Each public stance as a W3C Web Annotation, in one collection."""
-    items = [
-        annotation(claim, stance, selection.absolute)
-        for claim in annotated_claims(selection)
-        for stance in selection.stances_of(claim)
-    ]
-    return {
+    """Each public stance as a W3C Web Annotation, in one collection (the whole document)."""
+    return json.loads("".join(annotation_chunks(selection, collection_id)))
+
+
+def annotation_chunks(selection: Selection, collection_id: str) -> Iterator[str]:
+    """The collection's JSON-LD, piece by piece: no more than a chunk of posts is held at once.
+    ``total`` comes last, once the items are counted."""
+    head = {
         "@context": ANNO_CONTEXT,
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": "Threadline: stances on the open-source AI debate",
-        "total": len(items),
         "notices": list(selection.filters.notices),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
+    yield dumps(head)[:-1] + ',"first":{"type":"AnnotationPage","startIndex":0,"items":['
+    total = 0
+    for claim in annotated_claims(selection):
+        for stance in selection.stances_of(claim):
+            yield ("," if total else "") + dumps(annotation(claim, stance, selection.absolute))
+            total += 1
+    yield f']}},"total":{total}}}'

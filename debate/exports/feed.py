@@ -24,8 +24,10 @@ from ..reading.cards import public_stances
 from ..reading.filters import Filters, Names, describe
 
 FEED_SIZE = 50
-# XML 1.0 cannot carry these; a verbatim post could, so they are dropped from the feed only.
-_XML_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# XML 1.0 cannot carry these: every character outside its Char production (controls but tab and
+# line breaks, lone surrogates, U+FFFE and U+FFFF). A verbatim post could; they are dropped from
+# the feed only.
+_XML_CONTROL_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:

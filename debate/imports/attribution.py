@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from ..text import AttributionParts
 from .lines import Line, Note, Problem
 
 MAX_NAME = 200  # Post.display_name_shown
@@ -23,13 +24,15 @@ _STATUS_URL = re.compile(
     r"/status(?:es)?/(?P<id>\d+)",
     re.IGNORECASE,
 )
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_MONTH = r"(?P<month>[A-Za-z]+)\.?"
+# Each form starts only where a number or a word starts, so a search never reads a run of
+# letters or digits again from inside it: linear however long the line.
+_DAY = r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"(?<![A-Za-z])(?P<month>[A-Za-z]+)\.?"
 _YEAR = r"(?P<year>\d{4})"
 _DATE_FORMS = [
     re.compile(rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE),  # March 2, 2024
     re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}", re.IGNORECASE),  # 2 March 2024
-    re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"),  # 2024-03-02
+    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"),  # 2024-03-02
 ]
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?")
 _SEPARATORS = " \t·•|,;–—-"
@@ -51,9 +54,9 @@ class Attribution:
 
 
 def read_attribution(
-    line: Line, match: re.Match[str], problems: list[Problem]
+    line: Line, match: AttributionParts, problems: list[Problem]
 ) -> Attribution | None:
-    name, handle, when = match.group("name"), match.group("handle"), match.group("when").strip()
+    name, handle, when = match.name, match.handle, match.when
     ok = True
     if not HANDLE_RE.match(handle):
         problems.append(

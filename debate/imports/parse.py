@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..text import ATTRIBUTION_RE, extract_links, extract_mentions
+from ..text import extract_links, extract_mentions, match_attribution, normalize_newlines
 from .attribution import read_attribution
 from .lines import (
     RUN_OF_SPACES,
@@ -107,7 +107,12 @@ class ParsedArticle:
 
 
 def parse(text: str, progress: Progress | None = None) -> ParsedArticle:
-    """Read an article. Raises ParseError, listing every problem with its line number."""
+    """Read an article. Raises ParseError, listing every problem with its line number.
+
+    The size limit applies to the text as it is read, with LF line endings: a browser sends a
+    pasted text back with CRLF, and the same text must pass whichever way it came.
+    """
+    text = normalize_newlines(text)
     check_size(len(text.encode("utf-8", "surrogatepass")))
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -157,7 +162,7 @@ def _check_title(title: Line, problems: list[Problem]) -> None:
                 f"limit is {MAX_TITLE}. Put the title on a line of its own.",
             )
         )
-    if ATTRIBUTION_RE.match(title.text):
+    if match_attribution(title.text):
         problems.append(
             Problem(
                 title.number,
@@ -177,7 +182,7 @@ def _find_posts(
     for index, line in enumerate(lines):
         if progress and index % 5000 == 0:
             progress(index, len(lines))
-        match = ATTRIBUTION_RE.match(line.text)
+        match = match_attribution(line.text)
         attribution = read_attribution(line, match, problems) if match else None
         if attribution is None:
             continue
@@ -237,7 +242,7 @@ def _is_double_spaced(lines: list[Line]) -> bool:
     # paragraphs; a few long runs when a single-spaced copy has a stray blank line or two.
     single = several = run = 0
     for line in [*lines, Line(0, "")]:
-        if line.text and ATTRIBUTION_RE.match(line.text):
+        if line.text and match_attribution(line.text):
             continue  # under a post, blank lines or not
         if line.text and not line.quoted:
             run += 1
@@ -254,7 +259,7 @@ def _post_block(lines: list[Line], index: int, double_spaced: bool) -> list[Line
     """The lines of the post whose attribution line is ``lines[index]``."""
 
     def stops(line: Line) -> bool:
-        return line.heading or bool(ATTRIBUTION_RE.match(line.text))
+        return line.heading or bool(match_attribution(line.text))
 
     start = index
     above = lines[index - 1] if index > 0 else None

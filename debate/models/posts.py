@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from ..text import extract_links, render_post_text
+from ..text import extract_links, normalize_newlines, render_post_text
 from .base import Timestamped, handle_validator
 from .choices import RelationBasis
 from .selection import PostQuerySet
@@ -122,7 +122,11 @@ class Post(Timestamped):
         return reverse("debate:post", kwargs={"pk": self.pk})
 
     def refresh_derived(self) -> None:
-        """Recompute what is stored only to be served fast: HTML, links, thread root."""
+        """Recompute what is stored only to be served fast: HTML, links, thread root.
+
+        The text's line endings become LF first: a browser's textarea sends CRLF, and an
+        article's body (LF, see ``Article.save``) is searched for the post's lines."""
+        self.text = normalize_newlines(self.text)
         self.text_html = render_post_text(self.text)
         self.links = extract_links(self.text)
         if self.in_reply_to_id:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from ..text import normalize_newlines
 from .base import Timestamped, handle_validator
 
 
@@ -68,6 +69,11 @@ class Article(Timestamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # A browser's textarea sends CRLF; the article page finds its posts line by line.
+        self.body = normalize_newlines(self.body)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("debate:article", kwargs={"slug": self.slug})

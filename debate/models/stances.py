@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, router, transaction
 from django.db.models import F, OuterRef, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from ..text import quote_occurs, render_markdown
 from .base import Timestamped
 from .choices import Confidence, ReviewState, RevisionAction, StanceValue
 from .claims import Claim, Proposition
+
+# A rationale is a sentence or two; the limit keeps rendering it cheap (``render_markdown``).
+RATIONALE_MAX_LENGTH = 5000
 
 
 def _provenance() -> models.ForeignKey:
@@ -71,7 +77,12 @@ class Stance(Timestamped):
         default="",
         help_text="How sure the annotator is (blank on old stances).",
     )
-    rationale = models.TextField(help_text="Why, in a sentence or two (Markdown).")
+    RATIONALE_MAX_LENGTH = RATIONALE_MAX_LENGTH
+    rationale = models.TextField(
+        max_length=RATIONALE_MAX_LENGTH,
+        validators=[MaxLengthValidator(RATIONALE_MAX_LENGTH)],
+        help_text="Why, in a sentence or two (Markdown).",
+    )
     rationale_html = models.TextField(editable=False, default="")
     evidence = models.TextField(
         blank=True, help_text="Words from the claim's source that show the stance."
@@ -118,6 +129,10 @@ class Stance(Timestamped):
                 name="stance_confidence_valid",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="stance_version_gte_1"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("rationale"), RATIONALE_MAX_LENGTH),
+                name="stance_rationale_max_length",
+            ),
         ]
 
     def __str__(self) -> str:

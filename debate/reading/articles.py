@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from ..models import Article, ArticlePost, Claim, Post
-from ..text import ATTRIBUTION_RE, locate_quote
+from ..text import locate_quote, match_attribution
 from .cards import card_fetch_mode, make_entry, posts_for_cards, public_stances
 
 _SENTENCE_END = (".", "…", "»", ":", ";", ",")
@@ -90,7 +90,7 @@ def _find_quoted(body: str, text: str, position: int) -> tuple[int, int] | None:
         if at_line_start and (end == len(body) or body[end] == "\n"):
             line_end = body.find("\n", end + 1)
             line_end = len(body) if line_end < 0 else line_end
-            if ATTRIBUTION_RE.match(body[end + 1 : line_end].strip()):
+            if match_attribution(body[end + 1 : line_end].strip()):
                 return start, line_end
             fallback = fallback or (start, end)
         start = body.find(text, start + 1)

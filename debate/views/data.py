@@ -1,7 +1,8 @@
 """Data out: the Atom feed and the exports (JSON, CSV, W3C Web Annotation, AIF) of a selection.
 
-Each takes the timeline's filter parameters. Post exports are streamed; a HEAD request gets
-the headers without running the export's queries.
+Each takes the timeline's filter parameters. Every export is streamed with bounded memory and
+kept in the page cache per edit state and selection (``debate.exports.cached``): a repeated
+request costs no query. A HEAD request gets the headers without running the export's queries.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from ..exports.aif import aif_graph
-from ..exports.annotations import ANNO_CONTEXT, annotation_collection
+from ..exports.aif import aif_chunks
+from ..exports.annotations import ANNO_CONTEXT, annotation_chunks
+from ..exports.cached import cached, export_key, keep
 from ..exports.feed import build_feed
 from ..exports.records import csv_lines, json_chunks
-from ..exports.selection import dumps, select
+from ..exports.selection import Selection, select
 from ..reading.filters import load_filters
 
 
@@ -28,6 +30,26 @@ def stream(request: HttpRequest, body: Callable[[], Iterable[str]], **kwargs: An
     # A HEAD request gets the headers without running the export's queries.
     content = iter(()) if request.method == "HEAD" else body()
     return StreamingHttpResponse(content, **kwargs)
+
+
+def export(
+    request: HttpRequest,
+    kind: str,
+    body: Callable[[Selection], Iterable[str]],
+    content_type: str,
+    disposition: str,
+    extra: str = "",
+) -> HttpResponse:
+    """The export ``kind`` of the request's selection: from the cache, or streamed and kept."""
+    key = export_key(request, kind, request.GET, extra)
+    document = cached(key)
+    if document is not None:
+        response: HttpResponse = HttpResponse(document, content_type=content_type)
+    else:
+        selection = select(request.GET, request.build_absolute_uri)
+        response = stream(request, lambda: keep(key, body(selection)), content_type=content_type)
+    response["Content-Disposition"] = disposition
+    return response
 
 
 @require_safe
@@ -42,41 +64,44 @@ def timeline_feed(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
     """Every matching post with its claims and public stances, in the filters' order."""
-    selection = select(request.GET, request.build_absolute_uri)
-    response = stream(
-        request, lambda: json_chunks(selection), content_type="application/json; charset=utf-8"
+    return export(
+        request,
+        "json",
+        json_chunks,
+        "application/json; charset=utf-8",
+        attachment("threadline-posts.json", inline=True),
     )
-    response["Content-Disposition"] = attachment("threadline-posts.json", inline=True)
-    return response
 
 
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """One row per post and public stance, for spreadsheets."""
-    selection = select(request.GET, request.build_absolute_uri)
-    response = stream(request, lambda: csv_lines(selection), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = attachment("threadline-posts.csv")
-    return response
+    return export(
+        request, "csv", csv_lines, "text/csv; charset=utf-8", attachment("threadline-posts.csv")
+    )
 
 
 @require_safe
 def export_annotations(request: HttpRequest) -> HttpResponse:
     """Each public stance as a W3C Web Annotation on the exact words its claim rests on."""
-    selection = select(request.GET, request.build_absolute_uri)
-    collection = annotation_collection(selection, request.build_absolute_uri())
-    response = HttpResponse(
-        dumps(collection),
-        content_type=f'application/ld+json; profile="{ANNO_CONTEXT}"; charset=utf-8',
+    collection_id = request.build_absolute_uri()
+    return export(
+        request,
+        "annotations",
+        lambda selection: annotation_chunks(selection, collection_id),
+        f'application/ld+json; profile="{ANNO_CONTEXT}"; charset=utf-8',
+        attachment("threadline-annotations.jsonld", inline=True),
+        extra=collection_id,
     )
-    response["Content-Disposition"] = attachment("threadline-annotations.jsonld", inline=True)
-    return response
 
 
 @require_safe
 def export_aif(request: HttpRequest) -> HttpResponse:
     """The debate as an argument graph in AIF JSON: posts, claims, support and conflict."""
-    selection = select(request.GET, request.build_absolute_uri)
-    document = {**aif_graph(selection).as_dict(), "notices": list(selection.filters.notices)}
-    response = HttpResponse(dumps(document), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = attachment("threadline-aif.json", inline=True)
-    return response
+    return export(
+        request,
+        "aif",
+        aif_chunks,
+        "application/json; charset=utf-8",
+        attachment("threadline-aif.json", inline=True),
+    )
