@@ -10,6 +10,8 @@ Environment:
                     read from it, everything else uses the primary (debate/routers.py).
     REDIS_URL       e.g. redis://127.0.0.1:6379/0: the shared cache for every app process
                     (cards, pages, the edit counter, sessions); local memory otherwise.
+    SITE_URL        the canonical origin, e.g. https://threadline.example: every absolute
+                    URL on a page is built from it, never from the request's Host.
 See docs/deploy.md for the topology these make.
 """
 
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "debate.http.origin.CanonicalOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +190,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 
 # Caches: "default" holds rendered cards, facet counts and (with Redis) the edit counter;
 # "pages" holds whole rendered pages, kept apart so that a few large pages cannot evict

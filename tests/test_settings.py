@@ -33,6 +33,7 @@ HOSTILE = {
     "AXES_FAILURE_LIMIT": "1",
     "AXES_COOLOFF_MINUTES": "1",
     "AXES_IP_HEADERS": "HTTP_X_FORWARDED_FOR",
+    "SITE_URL": "https://evil.example",
     "CONN_MAX_AGE": "600",
     "DATABASE_WORK_MEM": "1GB",
     "DATABASE_REPLICA_URL": "postgres://app@db-replica:5432/threadline",
