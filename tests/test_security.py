@@ -112,3 +112,72 @@ def test_repeated_failed_logins_lock_the_account_out_and_are_logged(client, seed
     get_user_model().objects.create_user("other", password="another passphrase", is_staff=True)
     fine = client.post("/admin/login/", {"username": "other", "password": "another passphrase"})
     assert fine.status_code == 302
+
+
+# The client's address behind a load balancer (issue 15) -------------------------------------
+
+LOGIN = "/admin/login/"
+
+
+def trust_proxies(settings, count: int) -> None:
+    """The settings config/settings.py derives from PROXY_COUNT=count."""
+    from config.settings import client_address_settings
+
+    for name, value in client_address_settings(count, ["HTTP_X_FORWARDED_FOR"]).items():
+        setattr(settings, name, value)
+
+
+def fail_five_times(client, **headers) -> None:
+    for _ in range(5):
+        client.post(LOGIN, {"username": "target", "password": "wrong"}, **headers)
+
+
+def log_in(client, **headers):
+    return client.post(
+        LOGIN, {"username": "target", "password": "the right passphrase"}, **headers
+    )
+
+
+@pytest.fixture
+def target(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        "target", password="the right passphrase", is_staff=True
+    )
+
+
+def test_behind_one_proxy_two_clients_are_locked_out_independently(client, target, settings):
+    trust_proxies(settings, 1)
+    balancer = {"REMOTE_ADDR": "10.0.0.1"}
+    fail_five_times(client, HTTP_X_FORWARDED_FOR="203.0.113.1", **balancer)
+    assert log_in(client, HTTP_X_FORWARDED_FOR="203.0.113.1", **balancer).status_code == 429
+    assert log_in(client, HTTP_X_FORWARDED_FOR="203.0.113.2", **balancer).status_code == 302
+
+
+def test_behind_one_proxy_an_address_the_client_wrote_itself_is_not_believed(
+    client, target, settings
+):
+    trust_proxies(settings, 1)
+    # The attacker writes the victim's address; the balancer appends the attacker's own.
+    forged = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7"}
+    fail_five_times(client, **forged)
+    victim = log_in(client, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert victim.status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(client, target, settings):
+    trust_proxies(settings, 0)
+    fail_five_times(client, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    # Another forwarded address from the same connection is the same client: still locked.
+    again = log_in(client, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert again.status_code == 429
+    assert log_in(client, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_the_settings_read_proxy_count_with_no_trusted_proxy_by_default(settings):
+    assert settings.PROXY_COUNT == 0
+    assert settings.AXES_IPWARE_META_PRECEDENCE_ORDER == ["REMOTE_ADDR"]
+    import axes.helpers
+
+    assert axes.helpers.IPWARE_INSTALLED  # without django-ipware, axes reads REMOTE_ADDR only
