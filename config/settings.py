@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body declared over the limit is refused before anything reads it.
+    "debate.http.limits.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "debate.http.origin.CanonicalOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -223,8 +225,19 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
-
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+
+# Request bodies (debate/http/limits.py). The largest legitimate body is an article import: a
+# file or pasted text of at most 2 MB (debate.imports.lines.MAX_BYTES), or its confirmation,
+# which sends the text back with the editor's choices. The proxy in front should refuse at the
+# same size (docs/deploy.md: client_max_body_size).
+THREADLINE_MAX_REQUEST_BYTES = 4 * 1024 * 1024
+THREADLINE_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "debate.http.limits.LimitedUploadHandler",  # stops a file at the limit while it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Caches: "default" holds rendered cards, facet counts and (with Redis) the edit counter;
 # "pages" holds whole rendered pages, kept apart so that a few large pages cannot evict
