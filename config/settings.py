@@ -225,6 +225,10 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or unsafe (Django's default, /accounts/profile/,
+# is no page here).
+LOGIN_REDIRECT_URL = "admin:index"
+
 SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 
 # Request bodies (debate/http/limits.py). The largest legitimate body is an article import: a

@@ -181,3 +181,33 @@ def test_the_settings_read_proxy_count_with_no_trusted_proxy_by_default(settings
     import axes.helpers
 
     assert axes.helpers.IPWARE_INSTALLED  # without django-ipware, axes reads REMOTE_ADDR only
+
+
+# Production's 404 and the login's landing (issue 15) ----------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_unknown_url_gets_a_friendly_404_without_the_exceptions_name(client, seed, settings):
+    assert not settings.DEBUG
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Nothing here" in html
+    assert "Resolver404" not in html
+    assert "tried" not in html and "no-such-page" not in html
+    # Our own messages are still worth showing.
+    missing = client.get("/posts/999999/")
+    assert missing.status_code == 404
+    assert "No post has this number." in missing.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unsafe", ["https://evil.example/", "//evil.example/", ""])
+def test_a_login_with_a_missing_or_unsafe_next_lands_on_the_admin_index(client, target, unsafe):
+    response = client.post(
+        f"/admin/login/?next={unsafe}",
+        {"username": "target", "password": "the right passphrase", "next": unsafe},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
