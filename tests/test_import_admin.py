@@ -395,8 +395,8 @@ def test_an_upload_over_the_limit_stops_while_streaming(editor_client, settings)
     assert settings.THREADLINE_MAX_UPLOAD_BYTES == MAX_BYTES
     boundary = "BoUnDaRy"
     head = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\npreview\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="action"\r\n\r\npreview\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
         "Content-Type: text/plain\r\n\r\n"
     ).encode()
     body = Endless(head)

@@ -177,11 +177,8 @@ def _for_cache(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
 
 def _from_cache(request: HttpRequest, stored: dict[str, Any]) -> HttpResponse:
     parts: list[bytes] = stored["parts"]
-    if len(parts) > 1:
-        # Reading the lazy nonce creates it; the CSP middleware then sends the same one.
-        content = str(request._csp_nonce).encode().join(parts)
-    else:
-        content = parts[0]
+    # Reading the lazy nonce creates it; the CSP middleware then sends the same one.
+    content = str(request._csp_nonce).encode().join(parts) if len(parts) > 1 else parts[0]
     response = HttpResponse(content)
     for name, value in stored["headers"].items():
         response[name] = value
