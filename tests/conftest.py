@@ -52,6 +52,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 COMMAND_ENVIRONMENT = [
     "THREADLINE_EDITOR_USERNAME",
     "THREADLINE_EDITOR_PASSWORD",
+    "THREADLINE_EDITOR_NAME",
     "EDITOR_PASSWORD",
 ]
 
@@ -120,7 +121,8 @@ def reviewer(role_groups, monkeypatch):
 
     monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
     call_command(
-        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
+        "create_editor", "rita", "--email", "rita@example.org", "--name", "Rita Reviewer",
+        "--reviewer", "--noinput",
         stdout=io.StringIO(),
     )  # fmt: skip
     return get_user_model().objects.get(username="rita")

@@ -1,5 +1,6 @@
 """Deployment defaults: what production refuses, the headers every response carries, lockouts."""
 
+import json
 import secrets
 import subprocess
 import sys
@@ -133,9 +134,7 @@ def fail_five_times(client, **headers) -> None:
 
 
 def log_in(client, **headers):
-    return client.post(
-        LOGIN, {"username": "target", "password": "the right passphrase"}, **headers
-    )
+    return client.post(LOGIN, {"username": "target", "password": "the right passphrase"}, **headers)
 
 
 @pytest.fixture
@@ -211,3 +210,69 @@ def test_a_login_with_a_missing_or_unsafe_next_lands_on_the_admin_index(client, 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert client.get(response["Location"]).status_code == 200
+
+
+# Readers see display names, never login names (issue 15) ------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("full_name", "shown"), [(("Rita", "Vance"), "Rita Vance"), (("", ""), "an annotator")]
+)
+def test_public_pages_and_exports_never_show_an_annotators_login_name(
+    client, seed, full_name, shown
+):
+    from debate.models import Post, Proposition
+
+    from .factories import make_claim, make_stance, make_user
+
+    annotator = make_user(username="rv-login-xq", first_name=full_name[0], last_name=full_name[1])
+    post = Post.objects.get(text__startswith="Vinod is lobbying")
+    proposition = Proposition.objects.get(slug="open-source-ai")
+    make_stance(make_claim(post, summary="Lobbying claim."), proposition, annotator=annotator)
+    pages = [
+        "/",
+        post.get_absolute_url(),
+        f"/speakers/{post.speaker.slug}/",
+        f"/propositions/{proposition.slug}/",
+        "/export.json",
+        "/export.csv",
+        "/export/annotations.jsonld",
+        "/export/aif.json",
+        "/feed/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response) if response.streaming else response.content
+        assert b"rv-login-xq" not in body, url
+    assert shown in client.get(post.get_absolute_url()).content.decode()
+    export = json.loads(b"".join(client.get("/export.json")))
+    named = {
+        stance["annotator"]
+        for item in export["posts"]
+        for claim in item["claims"]
+        for stance in claim["stances"]
+    }
+    assert shown in named
+
+
+@pytest.mark.django_db
+def test_every_editor_command_gives_the_account_a_display_name(role_groups, monkeypatch):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("ensure_editor", "--username", "plain", stdout=io.StringIO())
+    assert get_user_model().objects.get(username="plain").get_full_name()
+    call_command(
+        "ensure_editor", "--username", "named", "--name", "Nia Named", stdout=io.StringIO()
+    )
+    assert get_user_model().objects.get(username="named").get_full_name() == "Nia Named"
+    monkeypatch.setenv("EDITOR_PASSWORD", "a long enough passphrase")
+    call_command(
+        "create_editor", "maria", "--email", "m@example.org", "--name", " Maria  Rossi ",
+        "--noinput", stdout=io.StringIO(),
+    )  # fmt: skip
+    assert get_user_model().objects.get(username="maria").get_full_name() == "Maria Rossi"

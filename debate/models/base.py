@@ -21,10 +21,16 @@ class Timestamped(models.Model):
         abstract = True
 
 
+# What an account without a display name is called. Login names are never shown: they are
+# half of what a login needs (issue 15).
+UNNAMED = "an annotator"
+
+
 def display_name(user: Any) -> str:
-    """How readers and editors see an account: its full name, else its login name.
+    """How readers and editors see an account: its full name (create_editor --name), else
+    "an annotator", never its login name.
 
     The one rule for naming annotators, reviewers and revision authors everywhere."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return user.get_full_name() or UNNAMED
