@@ -65,6 +65,13 @@ def page_cache() -> Any:
     return caches["pages"] if "pages" in settings.CACHES else cache
 
 
+def _canonical_query(request: HttpRequest, tidy: Tidy) -> str | None:
+    if tidy is no_query:
+        # Not parsed: a page that reads no parameter drops any query, however many fields.
+        return "" if request.META.get("QUERY_STRING") else None
+    return tidy(request.GET)
+
+
 def has_session(request: HttpRequest) -> bool:
     """A session cookie that names a live, non-empty session (one indexed read, or a cache GET
     with ``cached_db``). A made-up ``sessionid`` loads nothing, and Django's session middleware
@@ -125,7 +132,7 @@ def public_page(view: View | None = None, *, tidy: Tidy = no_query) -> Any:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        canonical = tidy(request.GET)
+        canonical = _canonical_query(request, tidy)
         if canonical is not None and not HtmxDetails(request):
             # Unknown parameters (?utm=...), empty fields, defaults: one URL per page.
             return HttpResponseRedirect(f"{request.path}{canonical}")
