@@ -107,10 +107,11 @@ def role_groups(db) -> None:
 
 @pytest.fixture
 def editor(role_groups):
-    """An Editor (not a Reviewer) named "ed", made as `make run` makes one."""
+    """An Editor (not a Reviewer) named "ed" (login and display name), made as `make run`
+    makes one."""
     from django.contrib.auth import get_user_model
 
-    call_command("ensure_editor", "--username", "ed", stdout=io.StringIO())
+    call_command("ensure_editor", "--username", "ed", "--name", "ed", stdout=io.StringIO())
     return get_user_model().objects.get(username="ed")
 
 

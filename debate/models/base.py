@@ -34,3 +34,12 @@ def display_name(user: Any) -> str:
     if user is None:
         return ""
     return user.get_full_name() or UNNAMED
+
+
+def account_name(user: Any) -> str:
+    """How the editors' own pages (the admin: agreement, history, conflicts) name an account:
+    its display name, else its login name, which editors need to tell accounts apart. Never
+    on a page or export readers see: those use ``display_name``."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
