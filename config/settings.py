@@ -10,6 +10,10 @@ Environment:
                     read from it, everything else uses the primary (debate/routers.py).
     REDIS_URL       e.g. redis://127.0.0.1:6379/0: the shared cache for every app process
                     (cards, pages, the edit counter, sessions); local memory otherwise.
+    PROXY_COUNT     how many trusted proxies stand in front (default 0): with 1 or more, a
+                    client's address (for login lockouts) is read from X-Forwarded-For.
+    SITE_URL        the canonical origin, e.g. https://threadline.example: every absolute
+                    URL on a page is built from it, never from the request's Host.
 See docs/deploy.md for the topology these make.
 """
 
@@ -74,7 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body declared over the limit is refused before anything reads it.
+    "debate.http.limits.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "debate.http.origin.CanonicalOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,8 +106,39 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-# Behind a proxy, the client address comes from this header (e.g. X-Forwarded-For).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IP_HEADERS", "REMOTE_ADDR")
+# The client's address, for lockouts, as django-ipware reads it for axes. With no trusted proxy
+# (PROXY_COUNT=0) it is REMOTE_ADDR and any X-Forwarded-For is ignored: a client could write
+# it. Behind PROXY_COUNT trusted proxies, each appending the address it saw, the header holds
+# exactly that many entries and the left-most is the client; a longer chain (the client wrote
+# entries of its own) is not believed, and the address falls back to REMOTE_ADDR.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or "0")
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT is the number of trusted proxies: 0 or more.")
+
+
+def client_address_settings(proxy_count: int, headers: list[str]) -> dict:
+    """The django-ipware settings axes honours, for ``proxy_count`` trusted proxies."""
+    if proxy_count == 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"],
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": [*headers, "REMOTE_ADDR"],
+        # ipware counts the proxies between the client and the last one (whose address is
+        # REMOTE_ADDR), and in strict mode (its default) wants exactly that chain.
+        "AXES_IPWARE_PROXY_COUNT": proxy_count - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+    }
+
+
+_client_address = client_address_settings(
+    PROXY_COUNT, env_list("AXES_IP_HEADERS", "HTTP_X_FORWARDED_FOR")
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+AXES_IPWARE_PROXY_ORDER = _client_address["AXES_IPWARE_PROXY_ORDER"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -187,6 +225,23 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or unsafe (Django's default, /accounts/profile/,
+# is no page here).
+LOGIN_REDIRECT_URL = "admin:index"
+
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+
+# Request bodies (debate/http/limits.py). The largest legitimate body is an article import: a
+# file or pasted text of at most 2 MB (debate.imports.lines.MAX_BYTES), or its confirmation,
+# which sends the text back with the editor's choices. The proxy in front should refuse at the
+# same size (docs/deploy.md: client_max_body_size).
+THREADLINE_MAX_REQUEST_BYTES = 4 * 1024 * 1024
+THREADLINE_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "debate.http.limits.LimitedUploadHandler",  # stops a file at the limit while it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Caches: "default" holds rendered cards, facet counts and (with Redis) the edit counter;
 # "pages" holds whole rendered pages, kept apart so that a few large pages cannot evict

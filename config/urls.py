@@ -25,3 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("debate.urls")),
 ]
+
+# A friendly 404 in production: never "Resolver404" (debate/views/errors.py).
+handler404 = "debate.views.errors.not_found"

@@ -52,6 +52,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 COMMAND_ENVIRONMENT = [
     "THREADLINE_EDITOR_USERNAME",
     "THREADLINE_EDITOR_PASSWORD",
+    "THREADLINE_EDITOR_NAME",
     "EDITOR_PASSWORD",
 ]
 
@@ -106,10 +107,11 @@ def role_groups(db) -> None:
 
 @pytest.fixture
 def editor(role_groups):
-    """An Editor (not a Reviewer) named "ed", made as `make run` makes one."""
+    """An Editor (not a Reviewer) named "ed" (login and display name), made as `make run`
+    makes one."""
     from django.contrib.auth import get_user_model
 
-    call_command("ensure_editor", "--username", "ed", stdout=io.StringIO())
+    call_command("ensure_editor", "--username", "ed", "--name", "ed", stdout=io.StringIO())
     return get_user_model().objects.get(username="ed")
 
 
@@ -120,7 +122,8 @@ def reviewer(role_groups, monkeypatch):
 
     monkeypatch.setenv("EDITOR_PASSWORD", "a long reviewer passphrase")
     call_command(
-        "create_editor", "rita", "--email", "rita@example.org", "--reviewer", "--noinput",
+        "create_editor", "rita", "--email", "rita@example.org", "--name", "Rita Reviewer",
+        "--reviewer", "--noinput",
         stdout=io.StringIO(),
     )  # fmt: skip
     return get_user_model().objects.get(username="rita")

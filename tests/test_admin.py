@@ -172,7 +172,9 @@ def create_editor(*args: str) -> str:
 
 def test_create_editor_without_prompt_reads_the_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("EDITOR_PASSWORD", "correct horse battery staple")
-    output = create_editor("maria", "--email", "maria@example.org", "--noinput")
+    output = create_editor(
+        "maria", "--email", "maria@example.org", "--name", "Maria Rossi", "--noinput"
+    )
     assert "Created 'maria': Editor (not a Reviewer)." in output
     assert "correct horse" not in output
     maria = authenticate(
@@ -210,8 +212,9 @@ def test_create_editor_asks_for_the_password_twice(monkeypatch):
     monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     err = io.StringIO()
     call_command(
-        "create_editor", "lena", "--email", "lena@example.org", stdout=io.StringIO(), stderr=err
-    )
+        "create_editor", "lena", "--email", "lena@example.org", "--name", "Lena Berg",
+        stdout=io.StringIO(), stderr=err,
+    )  # fmt: skip
     assert "The two passwords differ" in err.getvalue()
     assert (
         authenticate(
@@ -238,6 +241,16 @@ def test_create_editor_asks_for_the_password_twice(monkeypatch):
             ["bad name!", "--email", "x@example.org", "--noinput"],
             "long enough passphrase",
             "Username",
+        ),
+        (
+            ["newbie", "--email", "x@example.org", "--noinput"],
+            "long enough passphrase",
+            "needs a display name",
+        ),
+        (
+            ["newbie", "--email", "x@example.org", "--name", "  ", "--noinput"],
+            "long enough passphrase",
+            "needs a display name",
         ),
     ],
 )

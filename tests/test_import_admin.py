@@ -1,5 +1,6 @@
 """The admin's "Import article" page: paste or upload, check the preview, confirm."""
 
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -366,3 +367,75 @@ def test_too_many_suggestions_for_one_form_get_one_checkbox(editor_client, setti
     assert "replies-all" not in fields  # unchecked: confirming is the editor's act
     confirm(editor_client, shown, **{"replies-all": "confirm"})
     assert Post.objects.filter(reply_basis="explicit").count() == 11
+
+
+# --- request bodies bounded (issue 15) -------------------------------------------------------
+
+
+class Endless(io.RawIOBase):
+    """An upload body that never ends, counting what is read of it."""
+
+    def __init__(self, head: bytes) -> None:
+        self.head, self.read_bytes = head, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.head[self.read_bytes :] or b"x" * len(buffer)
+        n = min(len(buffer), len(chunk))
+        buffer[:n] = chunk[:n]
+        self.read_bytes += n
+        return n
+
+
+def test_an_upload_over_the_limit_stops_while_streaming(editor_client, settings):
+    from debate.imports.lines import MAX_BYTES
+
+    assert settings.THREADLINE_MAX_UPLOAD_BYTES == MAX_BYTES
+    boundary = "BoUnDaRy"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="action"\r\n\r\npreview\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+    body = Endless(head)
+    declared = 3 * 1024 * 1024  # under the request limit, over the upload limit
+    response = editor_client.generic(
+        "POST",
+        URL,
+        CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+        CONTENT_LENGTH=str(declared),
+        **{"wsgi.input": io.BufferedReader(body)},
+    )
+    assert response.status_code == 200
+    assert "“big.txt” is too large: the limit is 2 MB" in text_of(response)
+    assert "cannot be imported" in text_of(response)
+    # Stopped at the limit (plus the parser's read-ahead), not read to the declared end.
+    assert body.read_bytes < MAX_BYTES + 512 * 1024
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_huge_declared_body_is_refused_before_it_is_read(client, seed):
+    class Unreadable(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            raise AssertionError("the body was read")
+
+    for path in ("/admin/login/", URL, "/"):
+        response = client.generic(
+            "POST",
+            path,
+            CONTENT_LENGTH=str(1024**3),
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            **{"wsgi.input": Unreadable()},
+        )
+        assert response.status_code == 413, path
+    # With the CSRF cookie the sender sets himself, which makes the CSRF middleware read it.
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.generic(
+        "POST", "/admin/login/", CONTENT_LENGTH=str(1024**3), **{"wsgi.input": Unreadable()}
+    )
+    assert response.status_code == 413

@@ -165,3 +165,143 @@ def test_bulk_edit_counts_once_and_nothing_when_it_fails(seed):
         fails_halfway()
     assert SiteVersion.objects.get().number == before + 1
     assert Post.objects.filter(time_known=False).count() == 0
+
+
+# Flood, bypass and poisoning (issue 15) ------------------------------------------------------
+
+
+def page_entries() -> int:
+    from debate.http.pagecache import page_cache
+
+    return len(page_cache()._cache)  # local memory under tests
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("/?utm_source=x", "/"),
+        ("/?speaker=vinod-khosla&utm=1", "/?speaker=vinod-khosla"),
+        ("/?fbclid=1&q=open&q=", "/?q=open"),
+        ("/speakers/?utm=1", "/speakers/"),
+        ("/map/?x=", "/map/"),
+        ("/propositions/open-source-ai/?ref=feed", "/propositions/open-source-ai/"),
+    ],
+)
+def test_unknown_query_parameters_redirect_to_the_canonical_url(client, seed, url, canonical):
+    before = page_entries()
+    response = client.get(url)
+    assert response.status_code in (301, 302)
+    assert response["Location"] == canonical
+    assert page_entries() == before  # nothing stored for the variant
+
+
+def test_an_htmx_swap_with_unknown_parameters_is_cached_once_as_its_tidy_query(client, seed):
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+    first = client.get("/?speaker=vinod-khosla&utm=0", **htmx)
+    assert first.status_code == 200
+    assert first["HX-Push-Url"] == "/?speaker=vinod-khosla"
+    entries = page_entries()
+    for n in range(1, 6):
+        again = client.get(f"/?speaker=vinod-khosla&utm={n}", **htmx)
+        assert again["HX-Push-Url"] == "/?speaker=vinod-khosla"
+    assert page_entries() == entries
+
+
+def test_only_known_htmx_header_values_vary_the_page_key(client, seed):
+    client.get("/")
+    client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="nowhere")  # any other target: one key
+    entries = page_entries()
+    for n in range(5):
+        # Not "true": django-htmx sees no htmx request, so the whole page is what they get.
+        page = client.get("/", HTTP_HX_REQUEST=f"yes{n}", HTTP_HX_TARGET=f"nowhere{n}")
+        assert "<html" in page.content.decode()
+        fragment = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"nowhere{n}")
+        assert "<html" not in fragment.content.decode()
+        client.get("/", HTTP_X_THREADLINE_SYNC=f"some{n}")
+    assert page_entries() == entries
+
+
+def test_an_encoded_htmx_target_is_keyed_as_the_view_reads_it(client, seed):
+    # django-htmx decodes HX-Target when HX-Target-URI-AutoEncoded is "true"; a key built from
+    # the raw header would store the "load more" fragment under an unknown target's key.
+    results = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results").content
+    more = client.get(
+        "/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="%6Coad-more",
+        HTTP_HX_TARGET_URI_AUTOENCODED="true",
+    ).content
+    assert more != results
+    assert client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="load-more").content == more
+    unknown = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="%6Coad-mor").content
+    assert unknown != more
+
+
+def test_every_htmx_target_in_the_templates_is_a_known_variant():
+    from pathlib import Path
+
+    from debate.http.pagecache import HTMX_TARGETS
+    from debate.views.fragments import LOAD_MORE_TARGET
+
+    templates = Path(__file__).resolve().parent.parent / "templates" / "debate"
+    used = set()
+    for template in templates.rglob("*.html"):
+        used |= set(re.findall(r'hx-target="#([^"]+)"', template.read_text(encoding="utf-8")))
+    assert used
+    assert used <= set(HTMX_TARGETS)
+    assert LOAD_MORE_TARGET in HTMX_TARGETS
+
+
+def test_a_made_up_session_cookie_does_not_skip_the_page_cache(client, seed, settings):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "notasessionatall0123456789abcdef"
+    before = page_entries()
+    response = client.get("/speakers/")
+    assert response.status_code == 200
+    assert "ETag" in response
+    assert page_entries() == before + 1  # rendered into the cache, not around it
+    # And Django's session middleware tells the browser to forget it.
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
+
+
+def test_a_real_session_still_skips_the_page_cache(client, seed, admin_user):
+    client.force_login(admin_user)
+    before = page_entries()
+    response = client.get("/speakers/")
+    assert response.status_code == 200
+    assert "ETag" not in response
+    assert page_entries() == before
+
+
+def test_with_site_url_absolute_urls_never_name_the_request_host(client, seed, settings):
+    settings.SITE_URL = "https://threadline.example"
+    settings.ALLOWED_HOSTS = ["localhost", "threadline.example", "threadline.example."]
+    url = Post.objects.order_by("pk").first().get_absolute_url()
+    for host in ("localhost", "localhost:8000", "threadline.example.", "threadline.example"):
+        html = client.get(url, HTTP_HOST=host).content.decode()
+        assert f'<link rel="canonical" href="https://threadline.example{url}">' in html, host
+        assert "localhost" not in html
+        assert "threadline.example." not in html
+    feed = client.get("/feed/", HTTP_HOST="localhost:8000").content.decode()
+    assert "https://threadline.example/" in feed
+    assert "localhost" not in feed
+
+
+def test_a_malformed_site_url_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from debate.http.origin import canonical_origin
+
+    settings.SITE_URL = "threadline.example/path"
+    with pytest.raises(ImproperlyConfigured):
+        canonical_origin()
+
+
+def test_a_search_for_the_old_nonce_placeholder_is_not_turned_into_the_nonce(client, seed):
+    literal = "__threadline_csp_nonce__"
+    client.get(f"/?q={literal}")  # fills the cache
+    response = client.get(f"/?q={literal}")
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    html = response.content.decode()
+    assert literal in html  # the reader's search is shown as typed
+    assert html.count(nonce) == html.count(f'nonce="{nonce}"') > 0

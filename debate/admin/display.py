@@ -9,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
 from ..editing.history import stance_history
-from ..models import Stance, StanceConflict, StanceRevision, display_name
+from ..models import Stance, StanceConflict, StanceRevision, account_name
 from ..reading.agreed import DISAGREE_LABEL, AgreedStance
 from .base import AtomicActionsAdmin
 
@@ -29,7 +29,7 @@ RACE_MESSAGE = (
 
 
 def person(user) -> str:
-    return display_name(user) if user is not None else "—"
+    return account_name(user) if user is not None else "—"
 
 
 def stamp(moment) -> str:

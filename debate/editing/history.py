@@ -20,7 +20,7 @@ from ..models import (
     Stance,
     StanceRevision,
     StanceValue,
-    display_name,
+    account_name,
 )
 
 # The values a revision keeps, with the words the history uses for them.
@@ -78,7 +78,7 @@ def changes(old: Snapshot | None, new: Snapshot | None) -> list[Change]:
 
 def author(revision: StanceRevision) -> str:
     """Who made a revision, as editors see them ("someone" for a deleted account)."""
-    return display_name(revision.changed_by) or "someone"
+    return account_name(revision.changed_by) or "someone"
 
 
 # The history on the claim and stance pages ----------------------------------------------------

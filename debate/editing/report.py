@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from ..models import Claim, Proposition, Stance, display_name
+from ..models import Claim, Proposition, Stance, account_name
 from .agreement import Agreement, PairAgreement, Rating, agreement
 
 
@@ -45,7 +45,7 @@ def agreement_report(*, include_drafts: bool) -> list[PropositionAgreement]:
     )
     propositions = list(Proposition.objects.order_by("label"))
     names = {
-        user.pk: display_name(user)
+        user.pk: account_name(user)
         for user in get_user_model().objects.filter(pk__in={row[2] for row in rows})
     }
     by_proposition: dict[int, list[Rating]] = {p.pk: [] for p in propositions}

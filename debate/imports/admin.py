@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ..http.limits import upload_refused
 from ..models import Article
 from ..text import parse_id
 from .decisions import Decisions
@@ -77,7 +78,17 @@ class ImportForm(ArticleDetailsForm):
     )
     field_order = ["text", "file", "outlet", "url", "published_on"]
 
+    def __init__(self, *args, refused: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The name of a file the upload handler stopped at the limit (debate.http.limits).
+        self.refused = refused
+
     def clean(self) -> dict:
+        if self.refused:
+            raise forms.ValidationError(
+                f"“{PurePath(self.refused).name}” is too large: the limit is {LIMIT_LABEL}, and "
+                "the upload was stopped there."
+            )
         data = super().clean()
         text, upload = data.get("text") or "", data.get("file")
         if text.strip() and upload:
@@ -142,7 +153,7 @@ def import_article(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action")
     if action in {"confirm", "edit"}:
         return _confirm(request, edit=action == "edit")
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, refused=upload_refused(request))
     if not form.is_valid():
         return _form_page(request, form)
     details = {key: form.cleaned_data.get(key) for key in ArticleDetailsForm.base_fields}

@@ -2,7 +2,7 @@
 
 One module per family; everything is importable from ``debate.models``."""
 
-from .base import Timestamped, display_name, handle_validator
+from .base import Timestamped, account_name, display_name, handle_validator
 from .choices import Confidence, RelationBasis, ReviewState, RevisionAction, StanceValue
 from .claims import Claim, Proposition
 from .posts import Post
@@ -31,6 +31,7 @@ __all__ = [
     "StanceRevision",
     "StanceValue",
     "Timestamped",
+    "account_name",
     "display_name",
     "handle_validator",
     "uses_postgres_search",

@@ -21,10 +21,25 @@ class Timestamped(models.Model):
         abstract = True
 
 
+# What an account without a display name is called. Login names are never shown: they are
+# half of what a login needs (issue 15).
+UNNAMED = "an annotator"
+
+
 def display_name(user: Any) -> str:
-    """How readers and editors see an account: its full name, else its login name.
+    """How readers and editors see an account: its full name (create_editor --name), else
+    "an annotator", never its login name.
 
     The one rule for naming annotators, reviewers and revision authors everywhere."""
+    if user is None:
+        return ""
+    return user.get_full_name() or UNNAMED
+
+
+def account_name(user: Any) -> str:
+    """How the editors' own pages (the admin: agreement, history, conflicts) name an account:
+    its display name, else its login name, which editors need to tell accounts apart. Never
+    on a page or export readers see: those use ``display_name``."""
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()

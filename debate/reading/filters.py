@@ -236,11 +236,16 @@ def as_query(params: list[tuple[str, str]]) -> str:
 
 
 def tidy_query(params: QueryDict) -> str | None:
-    """The query string without empty fields and defaults (what a submitted form sends), in
-    the canonical order, or None when it is tidy already. Values are kept as given, wrong ones
-    included, so that the page can still say what was wrong with them."""
+    """The query string without empty fields and defaults (what a submitted form sends) and
+    without parameters no selection knows (``?utm_source=...``), in the canonical order, or
+    None when it is tidy already. Values are kept as given, wrong ones included, so that the
+    page can still say what was wrong with them."""
     given = [(key, value) for key, values in params.lists() for value in values]
-    kept = [(k, v) for k, v in given if v.strip() and not (k == "order" and v == "oldest")]
+    kept = [
+        (k, v)
+        for k, v in given
+        if k in PARAM_ORDER and v.strip() and not (k == "order" and v == "oldest")
+    ]
     rank = {name: index for index, name in enumerate(PARAM_ORDER)}
     kept.sort(key=lambda pair: rank.get(pair[0], len(rank)))  # stable: repeats keep order
     if kept == given:

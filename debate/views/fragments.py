@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-LOAD_MORE_TARGET = "load-more"
-SYNC_HEADER = "X-Threadline-Sync"
+# The page cache varies by these, so they are named where it is (debate.http.pagecache).
+from ..http.pagecache import LOAD_MORE_TARGET, SYNC_HEADER
+
+__all__ = ["LOAD_MORE_TARGET", "SYNC_HEADER", "HtmxHttpRequest", "wants_fragment"]
 
 
 class HtmxHttpRequest(HttpRequest):

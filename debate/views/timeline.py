@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -15,13 +15,12 @@ from .fragments import LOAD_MORE_TARGET, SYNC_HEADER, HtmxHttpRequest, wants_fra
 
 
 @require_safe
-@public_page
+@public_page(tidy=tidy_query)
 @vary_on_headers("HX-Request", "HX-Target", SYNC_HEADER)
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
+    # A form sent without JavaScript was redirected to the short URL a reader would share
+    # (public_page, with tidy_query); an htmx swap is told that URL to push.
     tidy = tidy_query(request.GET)
-    if tidy is not None and not request.htmx:
-        # A form sent without JavaScript: land on the short URL a reader would share.
-        return redirect(f"{request.path}{tidy}")
     view = build_timeline(request.GET)
     context = {"timeline": view, "fragment": False, "sync_all": False}
     if not wants_fragment(request):

@@ -18,7 +18,10 @@ def accounts(monkeypatch, seed, role_groups):
     # role_groups (tests/conftest.py): earlier transactional tests' flushes removed them.
     monkeypatch.setenv("EDITOR_PASSWORD", PASSWORD)
     for name, extra in (("ed", []), ("eve", []), ("rev", ["--reviewer"])):
-        call_command("create_editor", name, "--email", f"{name}@example.org", "--noinput", *extra)
+        call_command(
+            "create_editor", name, "--email", f"{name}@example.org", "--name", name.title(),
+            "--noinput", *extra,
+        )  # fmt: skip
 
 
 def log_in(page: Page, base: str, username: str) -> None:

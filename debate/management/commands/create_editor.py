@@ -1,4 +1,7 @@
-"""Create or update an editor account: `create_editor USERNAME --email ... [--reviewer]`.
+"""Create or update an editor account: `create_editor USERNAME --email ... --name ... [--reviewer]`.
+
+Every editor has a display name (--name, or asked for at a prompt): readers see it on the
+stances they annotate, and never the login name.
 
 The password is asked for twice at a prompt, or with --noinput read from $EDITOR_PASSWORD, so
 it never appears in the shell history or the process list. Updating an account without a new
@@ -32,6 +35,11 @@ class Command(BaseCommand):
         parser.add_argument("username", help="The account's login name.")
         parser.add_argument("--email", help="Required for a new account.")
         parser.add_argument(
+            "--name",
+            help="The display name readers see (e.g. 'Maria Rossi'); required unless the "
+            "account has one. Never the login name.",
+        )
+        parser.add_argument(
             "--reviewer",
             action="store_true",
             help="May also mark stances reviewed. Without it the account is an Editor only.",
@@ -49,6 +57,7 @@ class Command(BaseCommand):
         *args: Any,
         username: str,
         email: str | None,
+        name: str | None,
         reviewer: bool,
         interactive: bool,
         **options: Any,
@@ -71,6 +80,7 @@ class Command(BaseCommand):
             user.email = email
 
         password = self.read_password(user, creating=creating, interactive=interactive)
+        self.set_name(user, name, interactive=interactive)
         with transaction.atomic():
             user.is_active = True
             user.is_staff = True
@@ -90,6 +100,22 @@ class Command(BaseCommand):
             return field.clean(username.strip(), None)
         except ValidationError as error:
             raise CommandError(f"Username: {' '.join(error.messages)}") from error
+
+    def set_name(self, user: Any, name: str | None, *, interactive: bool) -> None:
+        """The display name from --name, else the account's own, else asked for."""
+        name = " ".join((name or "").split())
+        if not name and not user.get_full_name() and interactive and sys.stdin.isatty():
+            name = " ".join(input("Display name (readers see it, e.g. Maria Rossi): ").split())
+        if name:
+            limit = user._meta.get_field("first_name").max_length
+            if len(name) > limit:
+                raise CommandError(f"--name: at most {limit} characters.")
+            user.first_name, user.last_name = name, ""
+        if not user.get_full_name():
+            raise CommandError(
+                "An editor needs a display name, which readers see instead of the login name: "
+                "add --name 'Maria Rossi'."
+            )
 
     def read_password(self, user: Any, *, creating: bool, interactive: bool) -> str:
         """A validated new password, or "" to keep the current one (existing accounts only)."""

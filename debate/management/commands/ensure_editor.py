@@ -15,6 +15,8 @@ from django.db import transaction
 from debate.editing.roles import assign_role
 
 DEFAULT_USERNAME = "editor"
+# Readers see an annotator's display name, never the login name.
+DEFAULT_NAME = "Threadline editor"
 
 
 class Command(BaseCommand):
@@ -27,13 +29,19 @@ class Command(BaseCommand):
             help="Account name (default: $THREADLINE_EDITOR_USERNAME or 'editor').",
         )
         parser.add_argument(
+            "--name",
+            default=os.environ.get("THREADLINE_EDITOR_NAME") or "",
+            help="Display name readers see (default: $THREADLINE_EDITOR_NAME; an account without "
+            f"one is called '{DEFAULT_NAME}').",
+        )
+        parser.add_argument(
             "--site",
             default="http://127.0.0.1:8000",
             help="Where the site is served, to print the login address.",
         )
 
     @transaction.atomic
-    def handle(self, *args: Any, username: str, site: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str, name: str, site: str, **options: Any) -> None:
         user_model = get_user_model()
         env_password = os.environ.get("THREADLINE_EDITOR_PASSWORD") or ""
         user, created = user_model.objects.get_or_create(
@@ -41,6 +49,9 @@ class Command(BaseCommand):
         )
         user.is_staff = True
         user.is_active = True
+        name = " ".join(name.split())
+        if name or not user.get_full_name():
+            user.first_name, user.last_name = name or DEFAULT_NAME, ""
         password = env_password
         if created and not password:
             password = secrets.token_urlsafe(12)
