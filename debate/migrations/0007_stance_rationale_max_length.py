@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("debate", "0005_siteversion"),
+        ("debate", "0006_deletable_claims_and_thread_roots"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
