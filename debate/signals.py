@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from .models import Post, Proposition, Stance
+from .models import Debate, Post, Proposition, Stance
 
 DERIVED = {
+    Debate: ["summary_html"],
     Post: ["text_html", "links", "thread_root_id"],
     Proposition: ["description_html"],
     Stance: ["rationale_html"],

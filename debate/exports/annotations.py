@@ -86,7 +86,7 @@ def annotation_chunks(selection: Selection, collection_id: str) -> Iterator[str]
         "@context": ANNO_CONTEXT,
         "id": collection_id,
         "type": "AnnotationCollection",
-        "label": "Threadline: stances on the open-source AI debate",
+        "label": f"Threadline: stances in {selection.debate.title}",
         "notices": list(selection.filters.notices),
     }
     yield dumps(head)[:-1] + ',"first":{"type":"AnnotationPage","startIndex":0,"items":['

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import Article, Claim, Post, Proposition, Speaker
+from ..models import Article, Claim, Debate, Post, Proposition, Speaker
 from ..reading.cards import public_stances
 from ..reading.filters import Filters, Names, describe
 
@@ -53,11 +53,12 @@ def selection_names(filters: Filters) -> Names:
     return names
 
 
-def describe_feed(filters: Filters) -> str:
-    """The feed's title: the selection in words (``debate.reading.filters.describe``)."""
+def describe_feed(debate: Debate, filters: Filters) -> str:
+    """The feed's title: the debate, and the selection in words
+    (``debate.reading.filters.describe``)."""
     if not filters.is_filtered:
-        return "the open-source AI debate"
-    return describe(filters, selection_names(filters))
+        return debate.title
+    return f"{describe(filters, selection_names(filters))} ({debate.title})"
 
 
 def feed_posts(filters: Filters) -> QuerySet[Post]:
@@ -102,15 +103,15 @@ def entry_html(post: Post, absolute: Callable[[str], str]) -> SafeString:
     return html
 
 
-def build_feed(request: HttpRequest, filters: Filters) -> Atom1Feed:
+def build_feed(request: HttpRequest, debate: Debate, filters: Filters) -> Atom1Feed:
     query = urlencode(filters.params(order="oldest"))
     suffix = f"?{query}" if query else ""
     feed_url = request.build_absolute_uri(f"{request.path}{suffix}")
-    about = "Posts from the open-source AI debate, newest first, with their stances."
+    about = f"Posts from {debate.title}, newest first, with their stances."
     subtitle = " ".join([about, *filters.notices])
     feed = Atom1Feed(
-        title=xml_text(f"Threadline: {describe_feed(filters)}"),
-        link=request.build_absolute_uri(f"/{suffix}"),
+        title=xml_text(f"Threadline: {describe_feed(debate, filters)}"),
+        link=request.build_absolute_uri(f"{debate.get_absolute_url()}{suffix}"),
         description=xml_text(subtitle),
         subtitle=xml_text(subtitle),
         feed_url=feed_url,

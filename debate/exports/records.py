@@ -124,8 +124,14 @@ def prose_claim_record(claim: Claim, absolute: Absolute) -> dict[str, Any]:
 def json_chunks(selection: Selection) -> Iterator[str]:
     """The JSON document, piece by piece, so no more than a chunk of posts is held at once."""
     filters = selection.filters
+    debate = selection.debate
     head = {
         "generated": iso(timezone.now()),
+        "debate": {
+            "slug": debate.slug,
+            "title": debate.title,
+            "url": selection.absolute(debate.get_absolute_url()),
+        },
         "filters": filter_params(filters),
         "notices": list(filters.notices),
     }

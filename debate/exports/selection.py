@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
 
-from ..models import Claim, Post, Stance
+from ..models import Claim, Debate, Post, Stance
 from ..reading.cards import posts_for_cards, public_stances
 from ..reading.filters import Filters, load_filters
 
@@ -31,6 +31,7 @@ Absolute = Callable[[str], str]
 
 @dataclass(frozen=True)
 class Selection:
+    debate: Debate
     filters: Filters
     posts: QuerySet[Post]
     absolute: Absolute
@@ -46,12 +47,12 @@ class Selection:
         return [stance for stance in claim.stances.all() if self.stance_matches(stance)]
 
 
-def select(params: QueryDict, absolute: Absolute) -> Selection:
-    """The posts the filters in ``params`` match, in their order, with everything to show;
-    ``absolute`` makes a path an absolute URL."""
-    filters = load_filters(params)
+def select(debate: Debate, params: QueryDict, absolute: Absolute) -> Selection:
+    """The posts of ``debate`` the filters in ``params`` match, in their order, with
+    everything to show; ``absolute`` makes a path an absolute URL."""
+    filters = load_filters(params, debate.pk)
     posts = posts_for_cards(Post.objects.matching(filters).in_order(filters))
-    return Selection(filters, posts, absolute)
+    return Selection(debate, filters, posts, absolute)
 
 
 def in_chunks(posts: QuerySet[Post]) -> Iterator[Post]:

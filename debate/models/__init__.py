@@ -5,8 +5,9 @@ One module per family; everything is importable from ``debate.models``."""
 from .base import Timestamped, account_name, display_name, handle_validator
 from .choices import Confidence, RelationBasis, ReviewState, RevisionAction, StanceValue
 from .claims import Claim, Proposition
+from .debates import Debate, DebateQuerySet, period_words
 from .posts import Post
-from .selection import ClaimQuerySet, PostQuerySet, uses_postgres_search
+from .selection import ClaimQuerySet, PostQuerySet, SpeakerQuerySet, uses_postgres_search
 from .site import SiteVersion
 from .sources import Article, ArticlePost, Speaker
 from .stances import Stance, StanceConflict, StanceQuerySet, StanceRevision
@@ -17,6 +18,8 @@ __all__ = [
     "Claim",
     "ClaimQuerySet",
     "Confidence",
+    "Debate",
+    "DebateQuerySet",
     "Post",
     "PostQuerySet",
     "Proposition",
@@ -25,6 +28,7 @@ __all__ = [
     "RevisionAction",
     "SiteVersion",
     "Speaker",
+    "SpeakerQuerySet",
     "Stance",
     "StanceConflict",
     "StanceQuerySet",
@@ -34,5 +38,6 @@ __all__ = [
     "account_name",
     "display_name",
     "handle_validator",
+    "period_words",
     "uses_postgres_search",
 ]

@@ -16,6 +16,12 @@ from .sources import Article, Speaker
 
 class Proposition(Timestamped):
     slug = models.SlugField(max_length=100, unique=True)
+    debates = models.ManyToManyField(
+        "Debate",
+        related_name="propositions",
+        blank=True,
+        help_text="The debates it is argued in; one proposition may run through several.",
+    )
     label = models.CharField("short label", max_length=80, help_text='e.g. "Open-source AI"')
     statement = models.CharField(
         max_length=300, help_text='e.g. "AI models should be released as open source"'

@@ -27,6 +27,7 @@ WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
 class Selection(Protocol):
+    debate: int | None
     speakers: tuple[str, ...]
     stance: str
     proposition: str
@@ -171,6 +172,16 @@ class PostQuerySet(models.QuerySet["Post"]):
         stances = _model("Stance").objects.public().toward(stance, proposition)
         return self.filter(Exists(stances.of_post()))
 
+    def in_debate(self, debate: Any) -> PostQuerySet:
+        """Posts quoted by an article of ``debate`` (a Debate or its pk): a post belongs to
+        every debate whose articles quote it."""
+        quoted = _model("ArticlePost").objects.filter(post=OuterRef("pk"), article__debate=debate)
+        return self.filter(Exists(quoted))
+
+    def unquoted(self) -> PostQuerySet:
+        """Posts no article quotes, so in no debate (an editor's orphan, say)."""
+        return self.exclude(Exists(_model("ArticlePost").objects.filter(post=OuterRef("pk"))))
+
     def quoted_in(self, article: str) -> PostQuerySet:
         quoted = _model("ArticlePost").objects.filter(post=OuterRef("pk"), article__slug=article)
         return self.filter(Exists(quoted))
@@ -190,6 +201,8 @@ class PostQuerySet(models.QuerySet["Post"]):
         """The posts a selection matches, unordered. ``skip`` leaves one dimension out, for
         facet counts ("how many would choosing this give")."""
         posts = self
+        if filters.debate is not None:
+            posts = posts.in_debate(filters.debate)
         if filters.speakers and skip != "speaker":
             posts = posts.filter(speaker__slug__in=filters.speakers)
         stance = "" if skip == "stance" else filters.stance
@@ -238,6 +251,8 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         a date filter keeps it only when its article's publication date is known and in range.
         """
         claims = self.from_articles()
+        if filters.debate is not None:
+            claims = claims.filter(article__debate=filters.debate)
         if filters.speakers:
             claims = claims.filter(speaker__slug__in=filters.speakers)
         if filters.article:
@@ -252,3 +267,12 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
         if filters.q:
             claims = claims.search(filters.q)
         return claims
+
+
+class SpeakerQuerySet(models.QuerySet["Speaker"]):
+    def in_debate(self, debate: Any) -> SpeakerQuerySet:
+        """Speakers who take part in ``debate``: a post in it, or a claim in the prose of one
+        of its articles."""
+        posts = _model("Post").objects.in_debate(debate).filter(speaker=OuterRef("pk"))
+        prose = _model("Claim").objects.filter(article__debate=debate, speaker=OuterRef("pk"))
+        return self.filter(Exists(posts) | Exists(prose))

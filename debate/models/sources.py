@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ..text import normalize_newlines
 from .base import Timestamped, handle_validator
+from .selection import SpeakerQuerySet
 
 
 class Speaker(Timestamped):
@@ -24,6 +25,8 @@ class Speaker(Timestamped):
     role = models.CharField("role or affiliation", max_length=200, blank=True)
     bio = models.TextField("short bio", blank=True)
     profile_url = models.URLField("profile URL", blank=True)
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +57,12 @@ class Speaker(Timestamped):
 
 
 class Article(Timestamped):
+    debate = models.ForeignKey(
+        "Debate",
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="The debate it reports; the posts it quotes belong to that debate.",
+    )
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
     outlet = models.CharField(max_length=200, blank=True)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, router, transaction
-from django.db.models import F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -57,6 +57,13 @@ class StanceQuerySet(models.QuerySet["Stance"]):
     def of_post(self) -> StanceQuerySet:
         """On a claim of the post an outer query is looking at (for ``Exists``)."""
         return self.filter(claim__post=OuterRef("pk"))
+
+    def in_debate(self, debate: object) -> StanceQuerySet:
+        """On claims made in ``debate``: from its posts, or from its articles' prose."""
+        from .sources import ArticlePost
+
+        quoted = ArticlePost.objects.filter(post=OuterRef("claim__post"), article__debate=debate)
+        return self.filter(Q(claim__article__debate=debate) | Exists(quoted))
 
 
 class Stance(Timestamped):

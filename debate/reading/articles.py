@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch
 
-from ..models import Article, ArticlePost, Claim, Post
+from ..models import Article, ArticlePost, Claim, Debate, Post
 from ..text import locate_quote, match_attribution
 from .cards import card_fetch_mode, make_entry, posts_for_cards, public_stances
 
@@ -122,4 +122,20 @@ def article_page(article: Article) -> dict[str, Any]:
     for block in blocks:
         if block.kind == "post":
             block.post = entry_by_post[block.post.pk]
-    return {"article": article, "blocks": blocks, "entries": entries, "claims": claims}
+    return {
+        "article": article,
+        "debate": article.debate,
+        "blocks": blocks,
+        "entries": entries,
+        "claims": claims,
+    }
+
+
+def debate_articles(debate: Debate) -> list[Article]:
+    """``debate``'s articles, newest first, each with ``n_posts`` (the posts it quotes) and
+    ``n_claims`` (claims drawn from its prose): one query."""
+    return list(
+        debate.articles.annotate(
+            n_posts=Count("quoted_posts", distinct=True), n_claims=Count("claims", distinct=True)
+        ).order_by(F("published_on").desc(nulls_last=True), "title")
+    )

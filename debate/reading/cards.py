@@ -136,7 +136,9 @@ def card_prefetches(*, as_lists: bool = False) -> list[Prefetch]:
         ),
         Prefetch(
             "quoted_in",
-            queryset=ArticlePost.objects.select_related("article").order_by("pk").fetch_mode(mode),
+            queryset=ArticlePost.objects.select_related("article__debate")
+            .order_by("pk")
+            .fetch_mode(mode),
             to_attr="card_sources" if as_lists else None,
         ),
     ]

@@ -18,10 +18,19 @@ from functools import cached_property, partial
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, DateField, F, Q, Value
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast
 
-from ..models import Article, ArticlePost, Post, Proposition, Speaker, Stance, StanceValue
+from ..models import (
+    Article,
+    ArticlePost,
+    Claim,
+    Post,
+    Proposition,
+    Speaker,
+    Stance,
+    StanceValue,
+)
 from ..models.selection import uses_postgres_search
 from .filters import STANCE_WORDS, Filters, resolve
 
@@ -55,9 +64,11 @@ Facets = tuple[list[Option], list[Option], list[Option], list[Option]]
 CatalogueRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
-def catalogue_rows() -> CatalogueRows:
-    """Every speaker, proposition and article, in one query (a UNION of the three small
-    tables), with just what the filter form, the chips and the cards show."""
+def catalogue_rows(debate: int | None = None) -> CatalogueRows:
+    """Every speaker, proposition and article of ``debate`` (a pk; None: of every debate), in
+    one query (a UNION of the three small tables), with just what the filter form, the chips
+    and the cards show. A debate's speakers are those with a post in it or a claim in the
+    prose of one of its articles."""
     # Only expressions, so that the three SELECTs list their columns in the same order.
     columns = ["c_kind", "c_pk", "c_slug", "c_label", "c_text", "c_pro", "c_anti", "c_date"]
 
@@ -75,6 +86,12 @@ def catalogue_rows() -> CatalogueRows:
     speakers = rows(Speaker, "s", "name", "name", "name", "name", no_date)
     propositions = rows(Proposition, "p", "label", "statement", "pro_label", "anti_label", no_date)
     articles = rows(Article, "a", "title", "title", "title", "title", F("published_on"))
+    if debate is not None:
+        posts = Post.objects.in_debate(debate).filter(speaker=OuterRef("pk"))
+        prose = Claim.objects.filter(article__debate=debate, speaker=OuterRef("pk"))
+        speakers = speakers.filter(Exists(posts) | Exists(prose))
+        propositions = propositions.filter(debates=debate)
+        articles = articles.filter(debate=debate)
     found: CatalogueRows = ([], [], [])
     everything = speakers.union(propositions, articles, all=True).order_by()
     for kind, pk, slug, label, statement, pro, anti, published in everything:
@@ -206,6 +223,7 @@ def facet_key(filters: Filters, version: object) -> str:
     depend on (not the order, nor the page: facet counts leave both out)."""
     state = (
         str(version),
+        filters.debate,
         tuple(sorted(filters.speakers)),
         filters.stance,
         filters.proposition,
@@ -228,12 +246,12 @@ def cached_facet_data(filters: Filters, version: object) -> tuple[FacetData, Fil
     (``version``, the ``number`` of ``pagecache.current_version()``): every edit bumps it,
     so neither can be stale. Warm, one cache round trip and no queries; cold, five queries
     (the catalogue, four counts), also for a selection naming things that do not exist."""
-    catalogue_key = f"{CATALOGUE_KEY_VERSION}:{version}"
+    catalogue_key = f"{CATALOGUE_KEY_VERSION}:{version}:{filters.debate}"
     key = facet_key(filters, version)
     found = cache.get_many([catalogue_key, key])
     catalogue = found.get(catalogue_key)
     if catalogue is None:
-        catalogue = catalogue_rows()
+        catalogue = catalogue_rows(filters.debate)
         cache.set(catalogue_key, catalogue, FACET_TIMEOUT)
     speakers, propositions, articles = catalogue
     resolved = resolve(

@@ -50,8 +50,11 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True)
 class Filters:
-    """A reader's selection. Slugs are kept as given; ``resolve`` drops unknown ones."""
+    """A reader's selection within one debate (its pk; None for every post there is, as the
+    exports of a whole site do). Slugs are kept as given; ``resolve`` drops unknown ones. The
+    debate is in the URL's path, not its query, so ``params`` leaves it out."""
 
+    debate: int | None = None
     speakers: tuple[str, ...] = ()
     stance: str = ""
     proposition: str = ""
@@ -143,8 +146,9 @@ def _date(params: QueryDict, name: str, label: str, notices: list[str]) -> datet
         return None
 
 
-def read_params(params: QueryDict) -> Filters:
-    """Read and check the filter parameters, without touching the database."""
+def read_params(params: QueryDict, debate: int | None = None) -> Filters:
+    """Read and check the filter parameters of a selection in ``debate`` (a pk), without
+    touching the database."""
     notices: list[str] = []
     if len(params.getlist("speaker")) > MAX_REPEATS:
         notices.append(f"Only the first {MAX_REPEATS} speakers were used.")
@@ -176,6 +180,7 @@ def read_params(params: QueryDict) -> Filters:
     if order == "relevance" and not q:
         order = "oldest"
     return Filters(
+        debate=debate,
         speakers=tuple(_values(params, "speaker")),
         stance=stance,
         proposition=_single(params, "proposition"),
@@ -212,10 +217,10 @@ def resolve(
     )
 
 
-def load_filters(params: QueryDict) -> Filters:
+def load_filters(params: QueryDict, debate: int | None = None) -> Filters:
     """Read the parameters and resolve their slugs: for views that show no facet counts (the
     feed, the exports). At most one small query per kind of slug given."""
-    filters = read_params(params)
+    filters = read_params(params, debate)
 
     def known(model: type, slugs: Iterable[str]) -> set[str]:
         wanted = [slug for slug in slugs if slug]

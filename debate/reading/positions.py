@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Prefetch, Window
 from django.db.models.functions import RowNumber
 
-from ..models import Claim, Proposition, Speaker, Stance
+from ..models import Claim, Debate, Proposition, Speaker, Stance
 from .standings import timeline_url
 from .tallies import VALUES, load_tallies, sides, value_words
 
@@ -20,7 +20,9 @@ from .tallies import VALUES, load_tallies, sides, value_words
 STRONGEST_PER_SIDE = 3
 
 
-def strongest_claims(proposition: Proposition, per_side: int) -> list[tuple[int, str, int]]:
+def strongest_claims(
+    proposition: Proposition, per_side: int, debate: Debate
+) -> list[tuple[int, str, int]]:
     """(claim id, value, annotators agreeing) for each speaker's best claims on each side.
 
     Best: most annotators giving the claim that value, then said most recently, then
@@ -32,6 +34,7 @@ def strongest_claims(proposition: Proposition, per_side: int) -> list[tuple[int,
     ]
     ranked = (
         Stance.objects.public()
+        .in_debate(debate)
         .filter(proposition=proposition)
         .order_by()
         .values("claim_id", "value", "claim__speaker_id", "claim__post__posted_at")
@@ -73,12 +76,12 @@ class ShownClaim:
         return self.claim.article.get_absolute_url()
 
 
-def proposition_rows() -> list[dict[str, Any]]:
-    """Every proposition with its tally and the speakers on each side."""
-    tallies = load_tallies()
-    speakers = {s.pk: s for s in Speaker.objects.order_by("name")}
+def proposition_rows(debate: Debate) -> list[dict[str, Any]]:
+    """Every proposition of ``debate`` with its tally there and the speakers on each side."""
+    tallies = load_tallies(Stance.objects.public().in_debate(debate))
+    speakers = {s.pk: s for s in Speaker.objects.in_debate(debate).order_by("name")}
     rows = []
-    for proposition in Proposition.objects.order_by("label"):
+    for proposition in debate.propositions.order_by("label"):
         tally = tallies.for_proposition(proposition.pk)
         columns = sides(tallies.speakers_on(proposition.pk), speakers)
         rows.append(
@@ -93,10 +96,12 @@ def proposition_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def proposition_page(proposition: Proposition) -> dict[str, Any]:
-    """A proposition page's context: its sides, each speaker with their strongest claims."""
-    tallies = load_tallies(Stance.objects.public().filter(proposition=proposition))
-    best = strongest_claims(proposition, STRONGEST_PER_SIDE)
+def proposition_page(proposition: Proposition, debate: Debate) -> dict[str, Any]:
+    """A proposition page's context in ``debate``: its sides there, each speaker with their
+    strongest claims."""
+    stances = Stance.objects.public().in_debate(debate).filter(proposition=proposition)
+    tallies = load_tallies(stances)
+    best = strongest_claims(proposition, STRONGEST_PER_SIDE, debate)
     claims = Claim.objects.filter(pk__in={claim_id for claim_id, _, _ in best})
     claims = claims.select_related("speaker", "post", "article").prefetch_related(
         Prefetch(
@@ -123,10 +128,11 @@ def proposition_page(proposition: Proposition) -> dict[str, Any]:
         for member in members:
             member.claims = placed.get((member.speaker.pk, value), [])
             member.more_url = timeline_url(
-                speaker=member.speaker.slug, stance=value, proposition=proposition.slug
+                debate, speaker=member.speaker.slug, stance=value, proposition=proposition.slug
             )
     tally = tallies.for_proposition(proposition.pk)
     context = {
+        "debate": debate,
         "proposition": proposition,
         "tally": tally,
         "widths": tally.widths(),

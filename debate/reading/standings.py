@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
-from ..models import Claim, Post, Proposition, Speaker, Stance
+from ..models import Claim, Debate, Post, Proposition, Speaker, Stance
 from .cards import (
     CONTEXT_RELATED,
     Entry,
@@ -30,6 +30,7 @@ from .tallies import (
     Tally,
     Verdict,
     load_tallies,
+    tallies_by_debate,
     speakers_with_counts,
     value_words,
     verdict,
@@ -44,10 +45,11 @@ STRONGEST_PER_SIDE = 3
 PROSE_CLAIMS_SHOWN = 50
 
 
-def timeline_url(speaker: str = "", stance: str = "", proposition: str = "") -> str:
-    """The timeline filtered as given, in the canonical parameter order (stable links)."""
+def timeline_url(debate: Debate, speaker: str = "", stance: str = "", proposition: str = "") -> str:
+    """``debate``'s timeline filtered as given, in the canonical parameter order (stable
+    links)."""
     chosen = Filters(speakers=(speaker,) if speaker else (), stance=stance, proposition=proposition)
-    return reverse("debate:timeline") + as_query(chosen.params())
+    return reverse("debate:timeline", args=[debate.slug]) + as_query(chosen.params())
 
 
 # Speakers
@@ -91,7 +93,7 @@ class Chart:
     segments: list[ChartSegment]
 
 
-def chart(speaker: Speaker, proposition: Proposition, tally: Tally) -> Chart:
+def chart(debate: Debate, speaker: Speaker, proposition: Proposition, tally: Tally) -> Chart:
     widths = tally.widths()
     segments = [
         ChartSegment(
@@ -104,7 +106,9 @@ def chart(speaker: Speaker, proposition: Proposition, tally: Tally) -> Chart:
             width=widths[value][1],
             # Claims from article prose alone have no post to show on the timeline: point at
             # the speaker page's own list of them instead.
-            url=timeline_url(speaker=speaker.slug, stance=value, proposition=proposition.slug)
+            url=timeline_url(
+                debate, speaker=speaker.slug, stance=value, proposition=proposition.slug
+            )
             if tally.posts[value]
             else "#article-claims",
         )
@@ -129,22 +133,70 @@ def speaker_threads(speaker: Speaker) -> tuple[list[ThreadItem[Entry]], bool]:
     return assemble_entries(entries), len(posts) > PAGE_SIZE
 
 
-def speaker_rows() -> list[tuple[Speaker, list[Glance]]]:
-    """Every speaker with their counts and where they stand on each proposition."""
-    propositions = list(Proposition.objects.order_by("label"))
-    tallies = load_tallies()
+def speaker_rows(debate: Debate | None = None) -> list[tuple[Speaker, list[Glance]]]:
+    """Every speaker of ``debate`` (of every debate, without one) with their counts there
+    and where they stand on each of its propositions."""
+    if debate is None:
+        propositions = list(Proposition.objects.order_by("label"))
+        tallies = load_tallies()
+    else:
+        propositions = list(debate.propositions.order_by("label"))
+        tallies = load_tallies(Stance.objects.public().in_debate(debate))
     return [
         (speaker, [g for g in glances(speaker, propositions, tallies) if g.verdict.recorded])
-        for speaker in speakers_with_counts().order_by("name")
+        for speaker in speakers_with_counts(debate).order_by("name")
     ]
 
 
+@dataclass
+class DebateSection:
+    """A speaker's part in one debate: how much they said there and their stances on its
+    propositions (a bar each), counted from that debate's claims alone."""
+
+    debate: Debate
+    posts: int
+    charts: list[Chart]
+    timeline_url: str
+
+
+def debate_sections(speaker: Speaker) -> list[DebateSection]:
+    """A section per debate the speaker takes part in, newest debate first: three queries
+    however many debates (the debates with the speaker's post counts, their propositions,
+    the speaker's stances counted per debate)."""
+    debates = list(
+        Debate.objects.annotate(
+            n_posts=Count(
+                "articles__quoted_posts__post",
+                filter=Q(articles__quoted_posts__post__speaker=speaker),
+                distinct=True,
+            ),
+            n_prose=Count(
+                "articles__claims", filter=Q(articles__claims__speaker=speaker), distinct=True
+            ),
+        ).filter(Q(n_posts__gt=0) | Q(n_prose__gt=0))
+    )
+    links = Proposition.debates.through.objects.filter(debate__in=debates)
+    propositions: dict[int, list[Proposition]] = {}
+    for link in links.select_related("proposition").order_by("proposition__label"):
+        propositions.setdefault(link.debate_id, []).append(link.proposition)
+    rows = tallies_by_debate(Stance.objects.public().filter(claim__speaker=speaker), debates)
+    sections = []
+    for debate in debates:
+        tallies = rows.get(debate.pk, Tallies([]))
+        charts = [
+            chart(debate, speaker, p, tallies.get(speaker.pk, p.pk))
+            for p in propositions.get(debate.pk, [])
+        ]
+        url = timeline_url(debate, speaker=speaker.slug)
+        sections.append(DebateSection(debate, debate.n_posts, charts, url))
+    return sections
+
+
 def speaker_page(speaker: Speaker) -> dict[str, Any]:
-    """A speaker page's context: a chart per proposition, their first posts in threads, and
-    the claims articles' prose attributes to them."""
-    propositions = list(Proposition.objects.order_by("label"))
-    tallies = load_tallies(Stance.objects.public().filter(claim__speaker=speaker))
-    charts = [chart(speaker, p, tallies.get(speaker.pk, p.pk)) for p in propositions]
+    """A speaker page's context: a section per debate they take part in (with a chart per
+    proposition of it), their first posts in threads, and the claims articles' prose
+    attributes to them."""
+    sections = debate_sections(speaker)
     items, more_posts = speaker_threads(speaker)
     prose = list(
         Claim.objects.from_articles()
@@ -162,12 +214,11 @@ def speaker_page(speaker: Speaker) -> dict[str, Any]:
     )
     return {
         "speaker": speaker,
-        "charts": charts,
+        "sections": sections,
         "items": items,
         "more_posts": more_posts,
         "prose_claims": prose[:PROSE_CLAIMS_SHOWN],
         "more_prose": len(prose) > PROSE_CLAIMS_SHOWN,
-        "timeline_url": timeline_url(speaker=speaker.slug),
     }
 
 
@@ -181,10 +232,10 @@ class MapCell:
     url: str
 
 
-def map_rows() -> tuple[list[Proposition], list[tuple[Speaker, list[MapCell]]]]:
-    """The stance map: a row per speaker, a cell per proposition."""
-    propositions = list(Proposition.objects.order_by("label"))
-    tallies = load_tallies()
+def map_rows(debate: Debate) -> tuple[list[Proposition], list[tuple[Speaker, list[MapCell]]]]:
+    """``debate``'s stance map: a row per speaker of it, a cell per proposition of it."""
+    propositions = list(debate.propositions.order_by("label"))
+    tallies = load_tallies(Stance.objects.public().in_debate(debate))
     rows = [
         (
             speaker,
@@ -192,11 +243,11 @@ def map_rows() -> tuple[list[Proposition], list[tuple[Speaker, list[MapCell]]]]:
                 MapCell(
                     p,
                     verdict(tallies.get(speaker.pk, p.pk), p),
-                    timeline_url(speaker=speaker.slug, proposition=p.slug),
+                    timeline_url(debate, speaker=speaker.slug, proposition=p.slug),
                 )
                 for p in propositions
             ],
         )
-        for speaker in Speaker.objects.order_by("name")
+        for speaker in Speaker.objects.in_debate(debate).order_by("name")
     ]
     return propositions, rows

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from ..models import Claim, Post, Speaker, Stance
@@ -133,6 +133,9 @@ class Tallies:
                     tally.add(value, cell.claims[value], cell.posts[value], cell.prose[value])
         return tally
 
+    def speaker_ids(self) -> set[Any]:
+        return {speaker for speaker, _ in self._cells}
+
     def speakers_on(self, proposition: Any) -> Iterator[tuple[Any, Tally]]:
         for (speaker, prop), cell in self._cells.items():
             if prop == proposition:
@@ -185,11 +188,11 @@ def sides(
     return columns
 
 
-def _count_of(model: type, field: str) -> Subquery:
+def _count_of(rows: QuerySet, field: str) -> Subquery:
     # A correlated count rather than Count() over joins: two joined reverse relations would
     # multiply each other's rows.
     counts = (
-        model.objects.filter(**{field: OuterRef("pk")})
+        rows.filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -198,9 +201,20 @@ def _count_of(model: type, field: str) -> Subquery:
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-def speakers_with_counts() -> QuerySet[Speaker]:
-    return Speaker.objects.annotate(
-        post_count=_count_of(Post, "speaker"), claim_count=_count_of(Claim, "speaker")
+def speakers_with_counts(debate: Any = None) -> QuerySet[Speaker]:
+    """Speakers with ``post_count`` and ``claim_count``: everywhere, or in ``debate`` alone
+    (then only the speakers who take part in it)."""
+    if debate is None:
+        posts, claims = Post.objects.all(), Claim.objects.all()
+        speakers = Speaker.objects.all()
+    else:
+        posts = Post.objects.in_debate(debate)
+        claims = Claim.objects.filter(
+            Q(article__debate=debate) | Q(post__in=Post.objects.in_debate(debate).values("pk"))
+        )
+        speakers = Speaker.objects.in_debate(debate)
+    return speakers.annotate(
+        post_count=_count_of(posts, "speaker"), claim_count=_count_of(claims, "speaker")
     )
 
 
@@ -227,3 +241,38 @@ def load_tallies(stances: QuerySet[Stance] | None = None) -> Tallies:
         }
         for row in rows
     )
+
+
+def tallies_by_debate(stances: QuerySet[Stance], debates: Iterable[Any]) -> dict[int, Tallies]:
+    """``stances`` counted per debate (by debate pk), in one query: a claim counts in the
+    debate of its article, or in each debate whose articles quote its post."""
+    wanted = [getattr(debate, "pk", debate) for debate in debates]
+    if not wanted:
+        return {}
+    debate_of_claim = Coalesce(
+        F("claim__article__debate_id"), F("claim__post__quoted_in__article__debate_id")
+    )
+    rows = (
+        stances.annotate(debate_id=debate_of_claim)
+        .filter(debate_id__in=wanted)
+        .order_by()
+        .values("debate_id", "claim__speaker_id", "proposition_id", "value")
+        .annotate(
+            n_claims=Count("claim_id", distinct=True),
+            n_posts=Count("claim__post_id", distinct=True),
+            n_prose=Count("claim_id", distinct=True, filter=Q(claim__article__isnull=False)),
+        )
+    )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row["debate_id"], []).append(
+            {
+                "speaker": row["claim__speaker_id"],
+                "proposition": row["proposition_id"],
+                "value": row["value"],
+                "claims": row["n_claims"],
+                "posts": row["n_posts"],
+                "prose": row["n_prose"],
+            }
+        )
+    return {debate_id: Tallies(found) for debate_id, found in grouped.items()}

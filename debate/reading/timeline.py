@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 
-from ..models import Article, Post, Proposition, Speaker
+from ..models import Article, Debate, Post, Proposition, Speaker
 from ..models.selection import SEARCH_CONFIG, search_query, uses_postgres_search
 from ..text import highlight, parse_id
 from ..versioning import current_version
@@ -53,6 +53,7 @@ class Chip:
 
 @dataclass
 class Timeline:
+    debate: Debate
     filters: Filters
     speakers: list[Option]
     stances: list[Option]
@@ -150,7 +151,7 @@ class Timeline:
     def heading(self) -> str:
         """The selection in words, e.g. "Posts by Vinod Khosla, marked anti-open-source"."""
         if not self.filters.is_filtered:
-            return "The open-source AI debate, March 2024"
+            return self.debate.title
         names = Names(
             speakers={speaker.slug: speaker.name for speaker in self.selected_speakers},
             proposition=self.proposition,
@@ -173,13 +174,9 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
-# The catalogue as plain rows, cheap to cache: (pk, slug, name) per speaker; (pk, slug,
-# label, statement, pro_label, anti_label) per proposition; (pk, slug, title, published_on)
-# per article. Each list in the order the filter form shows it.
-
-
-def build_timeline(params: QueryDict) -> Timeline:
-    filters = read_params(params)
+def build_timeline(debate: Debate, params: QueryDict) -> Timeline:
+    """One page of ``debate``'s timeline for the reader's parameters."""
+    filters = read_params(params, debate.pk)
     data, filters, key = cached_facet_data(filters, current_version().number)
     speakers, stances, propositions, articles = facet_options(data, filters)
     notices = list(filters.notices)
@@ -226,6 +223,7 @@ def build_timeline(params: QueryDict) -> Timeline:
     place = {post.pk: index for index, post in enumerate(page)}
     items = assemble(entries, sort_key=thread_sort_key, position=lambda e: place.get(e.pk))
     return Timeline(
+        debate=debate,
         facet_key=key,
         filters=filters,
         speakers=speakers,
