@@ -19,22 +19,26 @@ def concrete(url: str) -> str:
 
 
 # Pages a reader reads (HTML).
+HUB = "/debates/open-source-ai/"
 PAGES = [
     "/",
+    HUB,
     "/posts/<Let's assume>/",
     "/articles/musks-grok-to-go-open-source/",
     "/speakers/",
     "/speakers/marc-andreessen/",
-    "/propositions/",
-    "/propositions/open-source-ai/",
-    "/map/",
+    f"{HUB}speakers/",
+    f"{HUB}articles/",
+    f"{HUB}propositions/",
+    f"{HUB}propositions/open-source-ai/",
+    f"{HUB}map/",
 ]
 # Data out: the feed and the exports, which honour the timeline's filters.
 DATA = [
-    "/feed/",
-    "/export.json",
-    "/export.csv",
-    "/export/annotations.jsonld",
-    "/export/aif.json",
+    f"{HUB}feed/",
+    f"{HUB}export.json",
+    f"{HUB}export.csv",
+    f"{HUB}export/annotations.jsonld",
+    f"{HUB}export/aif.json",
 ]
 PUBLIC = PAGES + DATA

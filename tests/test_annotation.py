@@ -496,7 +496,7 @@ def test_a_public_page_hides_draft_stances(editor_client, client, claim, slant):
     assert editor_client.post(change_url(claim), data).status_code == 302
     client.logout()
     post_page = text(client.get(f"/posts/{claim.post_id}/"))
-    timeline = text(client.get("/"))
+    timeline = text(client.get("/debates/open-source-ai/"))
     assert "tech economic war" in post_page.lower()  # the post itself is there
     assert "A draft nobody should read yet." not in post_page + timeline
 

@@ -51,7 +51,7 @@ VOLATILE = [
 
 def public_urls() -> list[str]:
     """Every public page of the data in the database, and a few filtered views of them."""
-    urls = ["/", "/speakers/", "/propositions/", "/map/", "/healthz"]
+    urls = ["/debates/open-source-ai/", "/speakers/", "/debates/open-source-ai/propositions/", "/debates/open-source-ai/map/", "/healthz"]
     urls += [f"/posts/{pk}/" for pk in Post.objects.order_by("pk").values_list("pk", flat=True)]
     for model, prefix in (
         (Article, "articles"),
@@ -61,11 +61,11 @@ def public_urls() -> list[str]:
         slugs = model.objects.order_by("slug").values_list("slug", flat=True)
         urls += [f"/{prefix}/{slug}/" for slug in slugs]
     exports = [
-        "/feed/",
-        "/export.json",
-        "/export.csv",
-        "/export/annotations.jsonld",
-        "/export/aif.json",
+        "/debates/open-source-ai/feed/",
+        "/debates/open-source-ai/export.json",
+        "/debates/open-source-ai/export.csv",
+        "/debates/open-source-ai/export/annotations.jsonld",
+        "/debates/open-source-ai/export/aif.json",
     ]
     speaker = Speaker.objects.order_by("slug").values_list("slug", flat=True).first()
     filters = ["", f"?speaker={speaker}", "?stance=anti", "?q=open", "?order=newest"]
@@ -87,9 +87,9 @@ def render_all() -> dict[str, str]:
     client = Client()
     pages = {url: render(client, url) for url in public_urls()}
     htmx = Client(headers={"HX-Request": "true"})
-    pages["/ (htmx)"] = render(htmx, "/?speaker=elon-musk")
+    pages["/ (htmx)"] = render(htmx, "/debates/open-source-ai/?speaker=elon-musk")
     # The next pages of the timeline, as "Later posts" finds them.
-    url = "/?order=newest"
+    url = "/debates/open-source-ai/?order=newest"
     while url:
         body = pages.setdefault(url, render(client, url))
         match = re.search(rb'<a class="button" href="(/\?[^"]*after=[^"]*)"', body)
@@ -208,7 +208,7 @@ def test_a_restored_backup_serves_every_public_page_byte_for_byte(tmp_path, rest
     add_stances()
     before = render_all()
     assert len(before) > 40
-    assert "María José Ñúñez" in before["/export.json"]  # the editors' work is in the pages
+    assert "María José Ñúñez" in before["/debates/open-source-ai/export.json"]  # the editors' work is in the pages
     backup = tmp_path / "threadline-backup.json.gz"
 
     call_command("backup", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -33,7 +33,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-EXPORTS = ["/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]
+EXPORTS = ["/debates/open-source-ai/export.json", "/debates/open-source-ai/export.csv", "/debates/open-source-ai/export/annotations.jsonld", "/debates/open-source-ai/export/aif.json"]
 POST_URL = re.compile(r"^http://testserver/posts/(\d+)/$")
 ARTICLE_URL = re.compile(r"^http://testserver/articles/([\w-]+)/$")
 BAD_PARAMS = "?speaker=nobody&stance=maybe&from=2024-13-45&order=sideways&proposition=nope"
@@ -151,7 +151,7 @@ def test_bad_parameters_give_everything_with_notices_not_an_error(client, seed, 
     assert response.status_code == 200
     body = read(response)
     assert "Razor sharp compliance" in body  # the whole debate, unfiltered
-    if url != "/export.csv":  # CSV has nowhere to say it
+    if url != "/debates/open-source-ai/export.csv":  # CSV has nowhere to say it
         notices = json.loads(body)["notices"]
         assert any("no speaker “nobody”" in notice for notice in notices)
         assert any("“maybe” is not a stance" in notice for notice in notices)
@@ -168,7 +168,7 @@ def test_search_in_relevance_order_works_in_every_export(client, seed, url):
     assert "Razor sharp" not in body
 
 
-@pytest.mark.parametrize("url", [*EXPORTS, "/export.json?speaker=elon-musk&stance=pro&q=open"])
+@pytest.mark.parametrize("url", [*EXPORTS, "/debates/open-source-ai/export.json?speaker=elon-musk&stance=pro&q=open"])
 def test_query_count_does_not_grow_with_the_debate(client, seed, url):
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as context:
@@ -215,7 +215,7 @@ STANCE_TYPES = {
 
 
 def test_json_export_has_every_post_with_claims_stances_and_permalinks(client, seed):
-    response = client.get("/export.json")
+    response = client.get("/debates/open-source-ai/export.json")
     assert response["Content-Type"] == "application/json; charset=utf-8"
     data = json.loads(read(response))
     check_types(data, {"generated": str, "filters": dict, "notices": list, "posts": list})
@@ -270,19 +270,19 @@ def test_json_gives_a_full_timestamp_only_when_the_time_is_known(client, seed):
         posted_at=datetime.datetime(2024, 3, 4, 15, 30, tzinfo=datetime.UTC),
         time_known=True,
     )
-    posts = get_json(client, "/export.json?q=Timed")["posts"]
+    posts = get_json(client, "/debates/open-source-ai/export.json?q=Timed")["posts"]
     assert [(p["posted_at"], p["time_known"]) for p in posts] == [("2024-03-04T15:30:00Z", True)]
 
 
 def test_json_honours_speaker_filter_and_order(client, seed):
-    data = get_json(client, "/export.json?speaker=vinod-khosla&order=newest")
+    data = get_json(client, "/debates/open-source-ai/export.json?speaker=vinod-khosla&order=newest")
     assert data["filters"] == {"speaker": ["vinod-khosla"], "order": "newest"}
     assert {post["speaker"]["slug"] for post in data["posts"]} == {"vinod-khosla"}
     assert [post["id"] for post in data["posts"]] == [pk_of("And @pmarca")]
     assert [claim["speaker"]["slug"] for claim in data["article_claims"]] == ["vinod-khosla"]
 
-    newest = get_json(client, "/export.json?order=newest")["posts"]
-    oldest = get_json(client, "/export.json")["posts"]
+    newest = get_json(client, "/debates/open-source-ai/export.json?order=newest")["posts"]
+    oldest = get_json(client, "/debates/open-source-ai/export.json")["posts"]
     assert [p["id"] for p in newest] == list(
         Post.objects.order_by("-posted_at", "-pk").values_list("pk", flat=True)
     )
@@ -292,20 +292,20 @@ def test_json_honours_speaker_filter_and_order(client, seed):
 
 def test_json_stance_filter_keeps_posts_whole(client, seed):
     """A post export gives each matching post as its card shows it, every public stance."""
-    posts = get_json(client, "/export.json?stance=anti")["posts"]
+    posts = get_json(client, "/debates/open-source-ai/export.json?stance=anti")["posts"]
     assert [post["id"] for post in posts] == [pk_of("And @pmarca")]
-    musk = get_json(client, "/export.json?proposition=openai-mission")["posts"]
+    musk = get_json(client, "/debates/open-source-ai/export.json?proposition=openai-mission")["posts"]
     labels = {s["label"] for post in musk for c in post["claims"] for s in c["stances"]}
     assert labels == {"says OpenAI strayed", "pro-open-source"}
 
 
 def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
     add_posts(25)
-    whole = [post["id"] for post in get_json(client, "/export.json")["posts"]]
+    whole = [post["id"] for post in get_json(client, "/debates/open-source-ai/export.json")["posts"]]
     monkeypatch.setattr(export_selection, "CHUNK_SIZE", 4)
     page_cache().clear()  # the same export again, made afresh rather than from the cache
     with CaptureQueriesContext(connection) as context:
-        chunked = get_json(client, "/export.json")
+        chunked = get_json(client, "/debates/open-source-ai/export.json")
     assert [post["id"] for post in chunked["posts"]] == whole
     assert len(whole) == 32
     # Each chunk of 4 posts costs the same prefetch queries, so many more than one chunk.
@@ -318,11 +318,11 @@ def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
 
 
 def test_csv_has_one_row_per_post_and_public_stance(client, seed):
-    response = client.get("/export.csv")
+    response = client.get("/debates/open-source-ai/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="threadline-posts.csv"'
     draft_stances()
-    rows = get_rows(client, "/export.csv")
+    rows = get_rows(client, "/debates/open-source-ai/export.csv")
     public = Stance.objects.public().filter(claim__post__isnull=False)
     assert len(rows) == public.count() == 9
     assert sorted(int(row["claim_id"]) for row in rows) == sorted(
@@ -358,7 +358,7 @@ def test_csv_gives_unannotated_posts_and_claims_a_bare_row(client, seed):
     drafted = make_post(text="Only a draft")
     claim = make_claim(drafted, summary="Draft claim")
     make_stance(claim, Proposition.objects.first(), review_state="draft")
-    rows = {row["post_id"]: row for row in get_rows(client, "/export.csv")}
+    rows = {row["post_id"]: row for row in get_rows(client, "/debates/open-source-ai/export.csv")}
     assert rows[str(quiet.pk)]["text"] == "No claims here 🤖"
     assert rows[str(quiet.pk)]["claim_id"] == rows[str(quiet.pk)]["stance"] == ""
     assert rows[str(drafted.pk)]["claim_id"] == str(claim.pk)
@@ -370,7 +370,7 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(client, seed):
     claim = make_claim(post, summary="+1 for openness")
     make_stance(claim, Proposition.objects.first(), rationale="-2 points\n@SUM(A1)")
     tabbed = make_post(text="\t=1+1")
-    rows = {row["post_id"]: row for row in get_rows(client, "/export.csv")}
+    rows = {row["post_id"]: row for row in get_rows(client, "/debates/open-source-ai/export.csv")}
     row = rows[str(post.pk)]
     assert row["text"] == '\'=HYPERLINK("https://evil.example","click")'
     assert row["claim_summary"] == "'+1 for openness"
@@ -381,9 +381,9 @@ def test_csv_cells_cannot_start_a_spreadsheet_formula(client, seed):
 
 
 def test_csv_rows_follow_stance_and_speaker_filters(client, seed):
-    rows = get_rows(client, "/export.csv?stance=anti")
+    rows = get_rows(client, "/debates/open-source-ai/export.csv?stance=anti")
     assert [(row["claim_id"], row["stance"]) for row in rows] == [("3", "anti"), ("4", "anti")]
-    rows = get_rows(client, "/export.csv?speaker=elon-musk")
+    rows = get_rows(client, "/debates/open-source-ai/export.csv?speaker=elon-musk")
     assert {row["handle"] for row in rows} == {"elonmusk"}
     assert len(rows) == 4  # one stance on each of two posts, two on "OpenAI is a lie"
 
@@ -392,7 +392,7 @@ def test_csv_rows_follow_stance_and_speaker_filters(client, seed):
 
 
 def annotations(client, query: str = "") -> list[dict[str, Any]]:
-    data = get_json(client, f"/export/annotations.jsonld{query}")
+    data = get_json(client, f"/debates/open-source-ai/export/annotations.jsonld{query}")
     assert data["type"] == "AnnotationCollection"
     assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert data["id"] == f"http://testserver/export/annotations.jsonld{query}"
@@ -403,7 +403,7 @@ def annotations(client, query: str = "") -> list[dict[str, Any]]:
 
 
 def test_annotations_are_w3c_web_annotations_on_the_exact_quote(client, seed):
-    response = client.get("/export/annotations.jsonld")
+    response = client.get("/debates/open-source-ai/export/annotations.jsonld")
     assert response["Content-Type"].startswith("application/ld+json")
     items = annotations(client)
     assert len(items) == Stance.objects.public().count() == 15
@@ -514,7 +514,7 @@ def test_annotations_follow_speaker_stance_and_proposition_filters(client, seed)
 
 
 def aif(client, query: str = "") -> dict[str, Any]:
-    data = get_json(client, f"/export/aif.json{query}")
+    data = get_json(client, f"/debates/open-source-ai/export/aif.json{query}")
     check_types(data, {"nodes": list, "edges": list, "locutions": list, "participants": list})
     ids = [node["nodeID"] for node in data["nodes"]]
     assert len(ids) == len(set(ids))
@@ -602,7 +602,7 @@ def test_a_repeated_export_costs_no_query_and_an_edit_shows_at_once(
 
 def test_aif_nodes_and_edges_are_unique_when_replies_share_a_parent(client, seed):
     add_posts(25)
-    graph = get_json(client, "/export/aif.json")
+    graph = get_json(client, "/debates/open-source-ai/export/aif.json")
     for name, key in [("nodes", "nodeID"), ("edges", "edgeID"), ("participants", "participantID")]:
         ids = [item[key] for item in graph[name]]
         assert len(ids) == len(set(ids)), name

@@ -66,34 +66,34 @@ def next_url(html: str) -> str:
 
 def test_a_later_page_costs_no_facet_queries(client, seed, cards_only, django_assert_num_queries):
     grow(PAGE_SIZE + 10)
-    first = queries_for(client, "/?speaker=busy-speaker")
+    first = queries_for(client, "/debates/open-source-ai/?speaker=busy-speaker")
     assert len(first) == COLD_QUERIES and len(facet_queries(first)) == 5
-    html = client.get("/?speaker=busy-speaker").content.decode()
+    html = client.get("/debates/open-source-ai/?speaker=busy-speaker").content.decode()
     later = next_url(html)
     with django_assert_num_queries(WARM_QUERIES):
         response = client.get(later)
     assert [context for _, _, context in posts_shown(response.content.decode())].count(False) == 10
     # Scrolling on (htmx asks for the next page only) and a filter swap cost the same.
     assert facet_queries(queries_for(client, later, HTTP_HX_TARGET="load-more", **HTMX)) == []
-    assert facet_queries(queries_for(client, "/?speaker=busy-speaker", **HTMX)) == []
+    assert facet_queries(queries_for(client, "/debates/open-source-ai/?speaker=busy-speaker", **HTMX)) == []
 
 
 def test_the_same_selection_in_another_order_reuses_the_counts(client, seed, cards_only):
-    client.get("/?proposition=open-source-ai")
-    assert facet_queries(queries_for(client, "/?proposition=open-source-ai&order=newest")) == []
+    client.get("/debates/open-source-ai/?proposition=open-source-ai")
+    assert facet_queries(queries_for(client, "/debates/open-source-ai/?proposition=open-source-ai&order=newest")) == []
     # Another selection has counts of its own (four: the catalogue is shared).
-    assert len(facet_queries(queries_for(client, "/?stance=pro"))) == 4
+    assert len(facet_queries(queries_for(client, "/debates/open-source-ai/?stance=pro"))) == 4
 
 
 def test_a_selection_naming_nothing_costs_no_more_queries(client, seed, cards_only):
-    sqls = queries_for(client, "/?speaker=nobody&speaker=marc-andreessen&proposition=nothing")
+    sqls = queries_for(client, "/debates/open-source-ai/?speaker=nobody&speaker=marc-andreessen&proposition=nothing")
     assert len(sqls) == COLD_QUERIES
-    html = client.get("/?speaker=nobody&speaker=marc-andreessen&proposition=nothing")
+    html = client.get("/debates/open-source-ai/?speaker=nobody&speaker=marc-andreessen&proposition=nothing")
     html = html.content.decode()
     assert "There is no speaker “nobody”" in html and "There is no proposition" in html
     assert 'value="marc-andreessen" id="speaker-marc-andreessen" checked' in html
     # The resolved selection shares its counts with the same selection named cleanly.
-    assert facet_queries(queries_for(client, "/?speaker=marc-andreessen")) == []
+    assert facet_queries(queries_for(client, "/debates/open-source-ai/?speaker=marc-andreessen")) == []
 
 
 def test_facet_keys_follow_the_filters_and_the_counter_but_not_order_or_page():
@@ -109,10 +109,10 @@ def test_facet_keys_follow_the_filters_and_the_counter_but_not_order_or_page():
 
 
 def test_an_edit_changes_the_counts_on_the_next_load(client, seed, cards_only):
-    html = client.get("/").content.decode()
+    html = client.get("/debates/open-source-ai/").content.decode()
     pro = count_shown(html, "stance", "pro")
     pmarca = count_shown(html, "speaker", "marc-andreessen")
-    html = client.get("/").content.decode()  # warm: the same counts
+    html = client.get("/debates/open-source-ai/").content.decode()  # warm: the same counts
     assert (
         count_shown(html, "stance", "pro"),
         count_shown(html, "speaker", "marc-andreessen"),
@@ -124,7 +124,7 @@ def test_an_edit_changes_the_counts_on_the_next_load(client, seed, cards_only):
     speaker = Speaker.objects.get(slug="marc-andreessen")
     post = make_post(speaker)
     make_stance(make_claim(post=post), Proposition.objects.get(slug="open-source-ai"))
-    html = client.get("/").content.decode()
+    html = client.get("/debates/open-source-ai/").content.decode()
     assert count_shown(html, "speaker", "marc-andreessen") == pmarca + 1
     assert count_shown(html, "stance", "pro") == pro + 1
 
@@ -132,14 +132,14 @@ def test_an_edit_changes_the_counts_on_the_next_load(client, seed, cards_only):
     # as every write that sends no signals must be (see pagecache.bump).
     post.claims.get().stances.update(value="anti")
     bump()
-    assert count_shown(client.get("/").content.decode(), "stance", "pro") == pro
+    assert count_shown(client.get("/debates/open-source-ai/").content.decode(), "stance", "pro") == pro
 
 
 def test_the_page_cache_and_the_facet_cache_agree_after_an_edit(client, seed):
     # With the whole-page cache on, the counts are cached under the same counter.
-    client.get("/?speaker=marc-andreessen")
+    client.get("/debates/open-source-ai/?speaker=marc-andreessen")
     make_post(Speaker.objects.get(slug="marc-andreessen"))
-    html = client.get("/?speaker=marc-andreessen").content.decode()
+    html = client.get("/debates/open-source-ai/?speaker=marc-andreessen").content.decode()
     assert (
         count_shown(html, "speaker", "marc-andreessen")
         == Post.objects.filter(speaker__slug="marc-andreessen").count()
@@ -170,7 +170,7 @@ def test_cards_show_their_speakers_name_and_initials(client, seed, cards_only):
     question = make_post(ada, text="Shall the engine be open?")
     answer = make_post(charles, text="Open as a barn door.", in_reply_to=question)
     for _ in range(2):  # cold, then with the facets (and cards) cached
-        html = client.get("/?speaker=charles").content.decode()
+        html = client.get("/debates/open-source-ai/?speaker=charles").content.decode()
         for post, speaker, initials in ((answer, charles, "CB"), (question, ada, "AL")):
             card = html[html.index(f'id="post-{post.pk}"') :].split("</article>")[0]
             assert f'data-speaker="{speaker.slug}">{initials}</span>' in card

@@ -41,7 +41,7 @@ def html_text(html: str) -> tuple[str, list[str]]:
 
 
 def feed(client, query: str = "") -> ET.Element:
-    response = client.get(f"/feed/{query}")
+    response = client.get(f"/debates/open-source-ai/feed/{query}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
     return ET.fromstring(response.content)  # noqa: S314 (our own output, under test)
@@ -126,7 +126,7 @@ def test_feed_stops_at_fifty_newest(client, seed):
 
 def test_feed_leaves_out_draft_stances(client, seed):
     draft_stances()
-    body = client.get("/feed/").content.decode()
+    body = client.get("/debates/open-source-ai/feed/").content.decode()
     assert "DRAFT-ONLY" not in body
     assert "pro-open-source" in body
     # A draft is no stance at all: filtering on its side finds nothing.
@@ -162,8 +162,8 @@ def test_feed_with_bad_parameters_says_what_it_left_out(client, seed):
 
 
 def test_feed_answers_only_reads(client, seed):
-    assert client.head("/feed/").status_code == 200
-    assert client.post("/feed/").status_code == 405
+    assert client.head("/debates/open-source-ai/feed/").status_code == 200
+    assert client.post("/debates/open-source-ai/feed/").status_code == 405
 
 
 @pytest.mark.parametrize("query", ["", "?speaker=elon-musk&proposition=open-source-ai&q=open"])

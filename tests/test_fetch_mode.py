@@ -86,7 +86,7 @@ def test_fetch_raise_covers_the_prefetched_claims_stances_and_sources(seed, rais
 def test_the_timeline_renders_every_card_without_a_lazy_load(client, seed, raising, settings):
     settings.THREADLINE_PAGE_CACHE_DISABLED = True
     grow(60)
-    for url in ["/", "/?speaker=busy-speaker&order=newest", "/?stance=anti", "/?q=open"]:
+    for url in ["/debates/open-source-ai/", "/debates/open-source-ai/?speaker=busy-speaker&order=newest", "/debates/open-source-ai/?stance=anti", "/debates/open-source-ai/?q=open"]:
         assert client.get(url).status_code == 200
     timeline = build_timeline(QueryDict("speaker=marc-andreessen"))
     shown = [item.node for item in timeline.items]

@@ -26,7 +26,7 @@ def pk_of(prefix: str) -> int:
 
 def matches(client, query: str) -> list[int]:
     """The posts a filter selects (cards shown only as context left out)."""
-    response = client.get(f"/?{query}")
+    response = client.get(f"/debates/open-source-ai/?{query}")
     assert response.status_code == 200, response.status_code
     return [pk for pk, _, context in posts_shown(response.content.decode()) if not context]
 
@@ -72,7 +72,7 @@ def test_search_finds_words_in_posts_and_in_claims(client, seed):
 
 
 def test_search_marks_what_it_matched(client, seed):
-    html = client.get("/?q=lobby").content.decode()
+    html = client.get("/debates/open-source-ai/?q=lobby").content.decode()
     if connection.vendor == "postgresql":  # stemming: "lobby" finds and marks "lobbying"
         assert "<mark>lobbying</mark>" in html
     else:  # the portable search matches the letters typed
@@ -81,7 +81,7 @@ def test_search_marks_what_it_matched(client, seed):
 
 
 def test_postgres_ranks_by_relevance(client, seed):
-    html = client.get("/?q=manhattan+project&order=relevance").content.decode()
+    html = client.get("/debates/open-source-ai/?q=manhattan+project&order=relevance").content.decode()
     if connection.vendor == "postgresql":
         assert "best match first" in html
     else:
@@ -92,7 +92,7 @@ def test_postgres_ranks_by_relevance(client, seed):
 def test_the_combined_example_from_the_issue(client, seed):
     query = "speaker=elon-musk&speaker=vinod-khosla&stance=anti&q=manhattan"
     assert matches(client, query) == [pk_of("And @pmarca")]
-    html = client.get(f"/?{query}").content.decode()
+    html = client.get(f"/debates/open-source-ai/?{query}").content.decode()
     assert (
         "Posts by Elon Musk and Vinod Khosla, against a proposition, matching “manhattan”" in html
     )
@@ -106,38 +106,38 @@ def test_newest_first(client, seed):
 
 
 def test_each_choice_shows_how_many_posts_it_would_give(client, seed):
-    html = client.get("/?stance=anti").content.decode()
+    html = client.get("/debates/open-source-ai/?stance=anti").content.decode()
     assert counts(html, "speaker") == {"elon-musk": 0, "marc-andreessen": 0, "vinod-khosla": 1}
     assert counts(html, "stance") == {"pro": 6, "anti": 1, "neutral": 0}
     assert counts(html, "proposition")["open-source-ai"] == 1
-    html = client.get("/?speaker=elon-musk").content.decode()
+    html = client.get("/debates/open-source-ai/?speaker=elon-musk").content.decode()
     assert counts(html, "speaker") == {"elon-musk": 3, "marc-andreessen": 3, "vinod-khosla": 1}
     assert counts(html, "article") == {"musks-grok-to-go-open-source": 3}
 
 
 def test_active_filters_are_removable_chips(client, seed):
-    html = client.get("/?speaker=elon-musk&speaker=vinod-khosla&q=state").content.decode()
+    html = client.get("/debates/open-source-ai/?speaker=elon-musk&speaker=vinod-khosla&q=state").content.decode()
     chips = re.findall(r'<li class="chip">(.*?)\s*<a class="chip__remove" href="([^"]+)"', html)
-    assert ("Speaker: Elon Musk", "/?speaker=vinod-khosla&amp;q=state") in chips
-    assert ("Search: “state”", "/?speaker=elon-musk&amp;speaker=vinod-khosla") in chips
-    assert 'class="chips__clear" href="/"' in html
+    assert ("Speaker: Elon Musk", "/debates/open-source-ai/?speaker=vinod-khosla&amp;q=state") in chips
+    assert ("Search: “state”", "/debates/open-source-ai/?speaker=elon-musk&amp;speaker=vinod-khosla") in chips
+    assert 'class="chips__clear" href="/debates/open-source-ai/"' in html
 
 
 def test_htmx_swap_updates_the_counts_out_of_band(client, seed):
-    html = client.get("/?speaker=vinod-khosla", **HTMX).content.decode()
+    html = client.get("/debates/open-source-ai/?speaker=vinod-khosla", **HTMX).content.decode()
     assert '<div id="facet-fields" hx-swap-oob="innerHTML">' in html
     assert 'id="search-field"' not in html  # what the reader is typing is left alone
-    synced = client.get("/?speaker=vinod-khosla", HTTP_X_THREADLINE_SYNC="all", **HTMX)
+    synced = client.get("/debates/open-source-ai/?speaker=vinod-khosla", HTTP_X_THREADLINE_SYNC="all", **HTMX)
     assert '<div id="search-field" hx-swap-oob="innerHTML">' in synced.content.decode()
 
 
 def test_form_submissions_land_on_the_short_url(client, seed):
-    response = client.get("/?q=&from=&to=&order=oldest&speaker=vinod-khosla&stance=")
+    response = client.get("/debates/open-source-ai/?q=&from=&to=&order=oldest&speaker=vinod-khosla&stance=")
     assert response.status_code == 302
-    assert response["Location"] == "/?speaker=vinod-khosla"
-    swapped = client.get("/?q=&order=oldest&speaker=vinod-khosla", **HTMX)
+    assert response["Location"] == "/debates/open-source-ai/?speaker=vinod-khosla"
+    swapped = client.get("/debates/open-source-ai/?q=&order=oldest&speaker=vinod-khosla", **HTMX)
     assert swapped.status_code == 200
-    assert swapped["HX-Push-Url"] == "/?speaker=vinod-khosla"
+    assert swapped["HX-Push-Url"] == "/debates/open-source-ai/?speaker=vinod-khosla"
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_form_submissions_land_on_the_short_url(client, seed):
     ],
 )
 def test_bad_values_get_a_notice_and_the_nearest_sensible_results(client, seed, query, notice):
-    response = client.get(f"/?{query}")
+    response = client.get(f"/debates/open-source-ai/?{query}")
     html = response.content.decode()
     assert response.status_code == 200
     assert notice in html
@@ -185,7 +185,7 @@ def add_posts(count: int, start: datetime.datetime) -> list[Post]:
 
 
 def test_every_filter_costs_the_same_few_queries_at_any_size(client, seed):
-    query = "/?speaker=vinod-khosla&stance=anti&proposition=open-source-ai&article=musks-grok-to-go-open-source&from=2024-01-01&q=war"
+    query = "/debates/open-source-ai/?speaker=vinod-khosla&stance=anti&proposition=open-source-ai&article=musks-grok-to-go-open-source&from=2024-01-01&q=war"
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -199,7 +199,7 @@ def test_every_filter_costs_the_same_few_queries_at_any_size(client, seed):
 
 def test_load_more_returns_just_the_next_page(client, seed):
     add_posts(PAGE_SIZE + 5, datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC))
-    first = client.get("/?speaker=vinod-khosla").content.decode()
+    first = client.get("/debates/open-source-ai/?speaker=vinod-khosla").content.decode()
     href = re.search(
         r'<div id="load-more" class="pager">\s*<a class="button" href="([^"]+)"', first
     )
@@ -217,7 +217,7 @@ def test_load_more_returns_just_the_next_page(client, seed):
 def test_keyset_pages_stay_correct_while_posts_are_added(client, seed):
     start = datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC)
     existing = add_posts(PAGE_SIZE + 10, start)
-    first = client.get("/?speaker=vinod-khosla").content.decode()
+    first = client.get("/debates/open-source-ai/?speaker=vinod-khosla").content.decode()
     next_url = re.search(r'href="(/\?speaker=vinod-khosla&amp;after=[^"]+)"', first).group(1)
     # Meanwhile an editor adds one post before the page boundary and one after it.
     early = add_posts(1, start - datetime.timedelta(days=30))[0]
@@ -237,7 +237,7 @@ def test_a_large_debate_lists_its_busiest_speakers_and_links_to_the_rest(client,
     busy = make_speaker(name="Busy One")
     for _ in range(3):
         make_post(busy)
-    html = client.get(f"/?speaker={quiet[0].slug}").content.decode()
+    html = client.get(f"/debates/open-source-ai/?speaker={quiet[0].slug}").content.decode()
     assert 'id="speaker-' + busy.slug + '"' in html
     assert 'id="speaker-' + quiet[0].slug + '"' in html  # chosen, so listed though quiet
     assert 'id="speaker-' + quiet[1].slug + '"' not in html
@@ -245,6 +245,6 @@ def test_a_large_debate_lists_its_busiest_speakers_and_links_to_the_rest(client,
 
 
 def test_a_search_of_many_words_is_cut_to_stay_cheap(client, seed):
-    html = client.get("/?q=" + "+".join(["manhattan"] * 40)).content.decode()
+    html = client.get("/debates/open-source-ai/?q=" + "+".join(["manhattan"] * 40)).content.decode()
     assert "The search was cut to its first 12 words." in html
     assert pk_of("And @pmarca") in post_ids(html)

@@ -182,7 +182,7 @@ def test_the_feed_drops_every_character_xml_cannot_carry(client, db):
 
     assert xml_text("a\ud800b\udfffc\x7f") == "abc\x7f"  # lone surrogates, should one come
     make_post(text="Open \ufffe weights \uffff win\x01 ok \U0001f600 \ufffd.")
-    body = client.get("/feed/").content
+    body = client.get("/debates/open-source-ai/feed/").content
     root = ET.fromstring(body)  # noqa: S314 (our own feed; raises on any invalid character)
     text = ET.tostring(root, encoding="unicode")
     assert "\U0001f600" in text and "\ufffd" in text

@@ -11,29 +11,29 @@ from .public_urls import concrete
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/?speaker=vinod-khosla", "/posts/<And @pmarca>/", "/articles/musks-grok-to-go-open-source/",
-         "/speakers/vinod-khosla/", "/propositions/open-source-ai/", "/map/", "/speakers/"]  # fmt: skip
+PAGES = ["/debates/open-source-ai/", "/debates/open-source-ai/?speaker=vinod-khosla", "/posts/<And @pmarca>/", "/articles/musks-grok-to-go-open-source/",
+         "/speakers/vinod-khosla/", "/debates/open-source-ai/propositions/open-source-ai/", "/debates/open-source-ai/map/", "/speakers/"]  # fmt: skip
 
 
 def test_repeat_readers_get_304_until_something_changes(client, seed):
-    first = client.get("/")
+    first = client.get("/debates/open-source-ai/")
     etag = first["ETag"]
     assert first["Cache-Control"] == "no-cache"
     assert "Last-Modified" in first
-    assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert client.get("/?speaker=elon-musk", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get("/debates/open-source-ai/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/debates/open-source-ai/?speaker=elon-musk", HTTP_IF_NONE_MATCH=etag).status_code == 200
     stance = Stance.objects.first()
     stance.rationale = "A reason written just now."
     stance.save()
-    again = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    again = client.get("/debates/open-source-ai/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200
     assert again["ETag"] != etag
 
 
 def test_a_cached_page_carries_a_fresh_nonce_matching_its_policy(client, seed):
-    client.get("/")  # fills the cache
+    client.get("/debates/open-source-ai/")  # fills the cache
     for _ in range(2):
-        response = client.get("/")
+        response = client.get("/debates/open-source-ai/")
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         html = response.content.decode()
         assert f'nonce="{nonce}"' in html
@@ -41,9 +41,9 @@ def test_a_cached_page_carries_a_fresh_nonce_matching_its_policy(client, seed):
 
 
 def test_the_htmx_fragment_and_the_full_page_are_cached_apart(client, seed):
-    full = client.get("/?speaker=vinod-khosla").content.decode()
+    full = client.get("/debates/open-source-ai/?speaker=vinod-khosla").content.decode()
     fragment = client.get(
-        "/?speaker=vinod-khosla", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+        "/debates/open-source-ai/?speaker=vinod-khosla", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
     )
     assert "<html" in full
     assert "<html" not in fragment.content.decode()
@@ -103,17 +103,17 @@ def test_every_kind_of_edit_shows_on_the_next_page_load(client, seed, edit):
 
 
 def test_bulk_writes_count_as_edits_when_they_say_so(client, seed):
-    client.get("/")
+    client.get("/debates/open-source-ai/")
     Post.objects.filter(text__startswith="OpenAI is a lie").update(text_html="OpenAI, a lie")
-    assert "OpenAI, a lie" not in client.get("/").content.decode()  # update() sends no signal
+    assert "OpenAI, a lie" not in client.get("/debates/open-source-ai/").content.decode()  # update() sends no signal
     bump()
-    assert "OpenAI, a lie" in client.get("/").content.decode()
+    assert "OpenAI, a lie" in client.get("/debates/open-source-ai/").content.decode()
 
 
 def test_editors_with_a_session_always_get_a_fresh_page(client, seed, admin_user):
-    client.get("/")
+    client.get("/debates/open-source-ai/")
     client.force_login(admin_user)
-    response = client.get("/")
+    response = client.get("/debates/open-source-ai/")
     assert "ETag" not in response
     assert "Annotate" in response.content.decode()
 
@@ -179,12 +179,12 @@ def page_entries() -> int:
 @pytest.mark.parametrize(
     ("url", "canonical"),
     [
-        ("/?utm_source=x", "/"),
-        ("/?speaker=vinod-khosla&utm=1", "/?speaker=vinod-khosla"),
-        ("/?fbclid=1&q=open&q=", "/?q=open"),
+        ("/debates/open-source-ai/?utm_source=x", "/debates/open-source-ai/"),
+        ("/debates/open-source-ai/?speaker=vinod-khosla&utm=1", "/debates/open-source-ai/?speaker=vinod-khosla"),
+        ("/debates/open-source-ai/?fbclid=1&q=open&q=", "/debates/open-source-ai/?q=open"),
         ("/speakers/?utm=1", "/speakers/"),
-        ("/map/?x=", "/map/"),
-        ("/propositions/open-source-ai/?ref=feed", "/propositions/open-source-ai/"),
+        ("/debates/open-source-ai/map/?x=", "/debates/open-source-ai/map/"),
+        ("/debates/open-source-ai/propositions/open-source-ai/?ref=feed", "/debates/open-source-ai/propositions/open-source-ai/"),
     ],
 )
 def test_unknown_query_parameters_redirect_to_the_canonical_url(client, seed, url, canonical):
@@ -197,44 +197,44 @@ def test_unknown_query_parameters_redirect_to_the_canonical_url(client, seed, ur
 
 def test_an_htmx_swap_with_unknown_parameters_is_cached_once_as_its_tidy_query(client, seed):
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
-    first = client.get("/?speaker=vinod-khosla&utm=0", **htmx)
+    first = client.get("/debates/open-source-ai/?speaker=vinod-khosla&utm=0", **htmx)
     assert first.status_code == 200
-    assert first["HX-Push-Url"] == "/?speaker=vinod-khosla"
+    assert first["HX-Push-Url"] == "/debates/open-source-ai/?speaker=vinod-khosla"
     entries = page_entries()
     for n in range(1, 6):
-        again = client.get(f"/?speaker=vinod-khosla&utm={n}", **htmx)
-        assert again["HX-Push-Url"] == "/?speaker=vinod-khosla"
+        again = client.get(f"/debates/open-source-ai/?speaker=vinod-khosla&utm={n}", **htmx)
+        assert again["HX-Push-Url"] == "/debates/open-source-ai/?speaker=vinod-khosla"
     assert page_entries() == entries
 
 
 def test_only_known_htmx_header_values_vary_the_page_key(client, seed):
-    client.get("/")
-    client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
-    client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="nowhere")  # any other target: one key
+    client.get("/debates/open-source-ai/")
+    client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="nowhere")  # any other target: one key
     entries = page_entries()
     for n in range(5):
         # Not "true": django-htmx sees no htmx request, so the whole page is what they get.
-        page = client.get("/", HTTP_HX_REQUEST=f"yes{n}", HTTP_HX_TARGET=f"nowhere{n}")
+        page = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST=f"yes{n}", HTTP_HX_TARGET=f"nowhere{n}")
         assert "<html" in page.content.decode()
-        fragment = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"nowhere{n}")
+        fragment = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"nowhere{n}")
         assert "<html" not in fragment.content.decode()
-        client.get("/", HTTP_X_THREADLINE_SYNC=f"some{n}")
+        client.get("/debates/open-source-ai/", HTTP_X_THREADLINE_SYNC=f"some{n}")
     assert page_entries() == entries
 
 
 def test_an_encoded_htmx_target_is_keyed_as_the_view_reads_it(client, seed):
     # django-htmx decodes HX-Target when HX-Target-URI-AutoEncoded is "true"; a key built from
     # the raw header would store the "load more" fragment under an unknown target's key.
-    results = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results").content
+    results = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results").content
     more = client.get(
-        "/",
+        "/debates/open-source-ai/",
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET="%6Coad-more",
         HTTP_HX_TARGET_URI_AUTOENCODED="true",
     ).content
     assert more != results
-    assert client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="load-more").content == more
-    unknown = client.get("/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="%6Coad-mor").content
+    assert client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="load-more").content == more
+    unknown = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="%6Coad-mor").content
     assert unknown != more
 
 
@@ -282,7 +282,7 @@ def test_with_site_url_absolute_urls_never_name_the_request_host(client, seed, s
         assert f'<link rel="canonical" href="https://threadline.example{url}">' in html, host
         assert "localhost" not in html
         assert "threadline.example." not in html
-    feed = client.get("/feed/", HTTP_HOST="localhost:8000").content.decode()
+    feed = client.get("/debates/open-source-ai/feed/", HTTP_HOST="localhost:8000").content.decode()
     assert "https://threadline.example/" in feed
     assert "localhost" not in feed
 
@@ -299,8 +299,8 @@ def test_a_malformed_site_url_is_refused(settings):
 
 def test_a_search_for_the_old_nonce_placeholder_is_not_turned_into_the_nonce(client, seed):
     literal = "__threadline_csp_nonce__"
-    client.get(f"/?q={literal}")  # fills the cache
-    response = client.get(f"/?q={literal}")
+    client.get(f"/debates/open-source-ai/?q={literal}")  # fills the cache
+    response = client.get(f"/debates/open-source-ai/?q={literal}")
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     html = response.content.decode()
     assert literal in html  # the reader's search is shown as typed

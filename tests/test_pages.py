@@ -101,7 +101,7 @@ def test_speaker_page_says_who_they_are(client, seed):
 
 def test_speaker_page_charts_count_claims_per_side_and_link_to_the_filtered_timeline(client, seed):
     html = page(client, "/speakers/marc-andreessen/")
-    link = '<a href="/?speaker=marc-andreessen&amp;stance=pro&amp;proposition=open-source-ai">'
+    link = '<a href="/debates/open-source-ai/?speaker=marc-andreessen&amp;stance=pro&amp;proposition=open-source-ai">'
     assert f"{link}3 claims" in html
     assert "in 2 posts and the article" in text_of(html)
     # No anti claim, so nothing to link to.
@@ -149,10 +149,10 @@ def test_speaker_with_more_posts_than_a_page_links_to_the_rest_on_the_timeline(c
         make_post(speaker, posted_at=start + datetime.timedelta(hours=n))
     html = page(client, "/speakers/vinod-khosla/")
     assert len([pk for pk, _, context in posts_shown(html) if not context]) == PAGE_SIZE
-    assert f'<a href="/?speaker=vinod-khosla">read all {PAGE_SIZE + 6} on the timeline</a>' in html
+    assert f'<a href="/debates/open-source-ai/?speaker=vinod-khosla">read all {PAGE_SIZE + 6} on the timeline</a>' in html
 
 
-@pytest.mark.parametrize("url", ["/speakers/nobody/", "/propositions/nothing/"])
+@pytest.mark.parametrize("url", ["/speakers/nobody/", "/debates/open-source-ai/propositions/nothing/"])
 def test_unknown_slugs_are_not_found(client, seed, url):
     assert client.get(url).status_code == 404
 
@@ -162,9 +162,9 @@ def test_unknown_slugs_are_not_found(client, seed, url):
     [
         "/speakers/",
         "/speakers/elon-musk/",
-        "/propositions/",
-        "/propositions/open-source-ai/",
-        "/map/",
+        "/debates/open-source-ai/propositions/",
+        "/debates/open-source-ai/propositions/open-source-ai/",
+        "/debates/open-source-ai/map/",
     ],
 )
 def test_pages_refuse_writes(client, seed, url):
@@ -175,7 +175,7 @@ def test_pages_refuse_writes(client, seed, url):
 
 
 def test_proposition_list_gives_statement_and_counts_in_the_propositions_words(client, seed):
-    words = text_of(page(client, "/propositions/"))
+    words = text_of(page(client, "/debates/open-source-ai/propositions/"))
     assert "“AI models should be released as open source”" in words
     assert "pro-open-source 8 claims anti-open-source 2 claims neutral 0 claims" in words
     assert "Pro-open-source: Elon Musk, Marc Andreessen Anti-open-source: Vinod Khosla" in words
@@ -183,7 +183,7 @@ def test_proposition_list_gives_statement_and_counts_in_the_propositions_words(c
 
 
 def test_proposition_page_puts_andreessen_for_and_khosla_against(client, seed):
-    html = page(client, "/propositions/open-source-ai/")
+    html = page(client, "/debates/open-source-ai/propositions/open-source-ai/")
     pro, anti = section(html, "side--pro"), section(html, "side--anti")
     assert speakers_in(pro) == ["Elon Musk", "Marc Andreessen"]  # most claims first
     assert speakers_in(anti) == ["Vinod Khosla"]
@@ -195,14 +195,14 @@ def test_proposition_page_puts_andreessen_for_and_khosla_against(client, seed):
 
 
 def test_proposition_page_shows_each_claim_with_quote_rationale_and_source(client, seed):
-    anti = section(page(client, "/propositions/open-source-ai/"), "side--anti")
+    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
     claim = Claim.objects.get(summary__startswith="Open-sourcing frontier AI")
     stance = claim.stances.get()
     assert claim.summary in text_of(anti)
     assert f'<blockquote class="claim__quote" cite="/posts/{claim.post_id}/">{claim.quote}' in anti
     assert stance.rationale in text_of(anti)
     assert f'href="/posts/{claim.post_id}/"' in anti
-    pro = section(page(client, "/propositions/open-source-ai/"), "side--pro")
+    pro = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--pro")
     prose = Claim.objects.get(speaker__slug="marc-andreessen", article__isnull=False)
     assert prose.summary in text_of(pro)
     assert f'href="{ARTICLE_URL}"' in pro
@@ -215,7 +215,7 @@ def test_each_side_shows_a_speakers_strongest_claims_and_links_to_the_rest(clien
     oldest = Claim.objects.get(summary__startswith="A state actor")
     for _ in range(2):
         make_stance(oldest, proposition, value="pro")
-    pro = section(page(client, "/propositions/open-source-ai/"), "side--pro")
+    pro = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--pro")
     musk_block = pro[pro.index("Elon Musk") : pro.index("Marc Andreessen")]
     summaries = [
         unescape(t) for t in re.findall(r'<p class="claim__summary">(.*?)</p>', musk_block)
@@ -230,7 +230,7 @@ def test_each_side_shows_a_speakers_strongest_claims_and_links_to_the_rest(clien
     ]
     words = text_of(musk_block)
     assert "2 more pro-open-source claims by Elon Musk. All 5:" in words
-    assert '<a href="/?speaker=elon-musk&amp;stance=pro&amp;proposition=open-source-ai">' in (
+    assert '<a href="/debates/open-source-ai/?speaker=elon-musk&amp;stance=pro&amp;proposition=open-source-ai">' in (
         musk_block
     )
     assert f'href="/speakers/{musk.slug}/#article-claims">2 in the article’s words' in musk_block
@@ -243,7 +243,7 @@ def test_a_speaker_with_claims_on_both_sides_appears_on_both_marked_mixed(client
     make_stance(
         make_claim(post=post, summary="Some models should stay closed."), proposition, value="anti"
     )
-    html = page(client, "/propositions/open-source-ai/")
+    html = page(client, "/debates/open-source-ai/propositions/open-source-ai/")
     pro, anti = section(html, "side--pro"), section(html, "side--anti")
     assert "Marc Andreessen" in speakers_in(pro) and "Marc Andreessen" in speakers_in(anti)
     assert "mixed" in text_of(anti) and "Some models should stay closed." in text_of(anti)
@@ -255,11 +255,11 @@ def test_a_speaker_with_claims_on_both_sides_appears_on_both_marked_mixed(client
 
 
 def test_stance_map_gives_each_speakers_overall_stance_in_words_colour_and_link(client, seed):
-    html = page(client, "/map/")
+    html = page(client, "/debates/open-source-ai/map/")
     khosla = map_cell(html, "Vinod Khosla", "Open-source AI")
     assert "anti-open-source (2 claims)" in text_of(khosla)
     assert 'class="badge badge--anti"' in khosla
-    assert 'href="/?speaker=vinod-khosla&amp;proposition=open-source-ai"' in khosla
+    assert 'href="/debates/open-source-ai/?speaker=vinod-khosla&amp;proposition=open-source-ai"' in khosla
     assert "pro-open-source (5 claims)" in text_of(map_cell(html, "Elon Musk", "Open-source AI"))
     assert "defends OpenAI (1 claim)" in text_of(map_cell(html, "Vinod Khosla", "OpenAI's"))
     nothing = map_cell(html, "Marc Andreessen", "OpenAI's")
@@ -273,7 +273,7 @@ def test_stance_map_calls_a_tie_mixed(client, seed):
     for value in ("pro", "anti"):
         post = make_post(khosla, text=f"A {value} post.")
         make_stance(make_claim(post=post), proposition, value=value)
-    cell = map_cell(page(client, "/map/"), "Vinod Khosla", "Political slant")
+    cell = map_cell(page(client, "/debates/open-source-ai/map/"), "Vinod Khosla", "Political slant")
     assert text_of(cell).startswith("mixed")
     assert 'class="badge badge--mixed"' in cell
 
@@ -290,12 +290,12 @@ def test_draft_stances_count_nowhere(client, seed):
             review_state="draft",
         )
     assert "pro-open-source (5 claims)" in text_of(
-        map_cell(page(client, "/map/"), "Elon Musk", "Open-source AI")
+        map_cell(page(client, "/debates/open-source-ai/map/"), "Elon Musk", "Open-source AI")
     )
-    assert "Draft claim" not in page(client, "/propositions/open-source-ai/")
-    anti = section(page(client, "/propositions/open-source-ai/"), "side--anti")
+    assert "Draft claim" not in page(client, "/debates/open-source-ai/propositions/open-source-ai/")
+    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
     assert speakers_in(anti) == ["Vinod Khosla"]
-    assert "anti-open-source 2 claims" in text_of(page(client, "/propositions/"))
+    assert "anti-open-source 2 claims" in text_of(page(client, "/debates/open-source-ai/propositions/"))
     speaker = page(client, "/speakers/elon-musk/")
     assert "stance=anti&amp;proposition=open-source-ai" not in speaker
 
@@ -306,10 +306,10 @@ def test_draft_stances_count_nowhere(client, seed):
 @pytest.mark.parametrize(
     ("url", "current"),
     [
-        ("/", "Timeline"),
+        ("/debates/open-source-ai/", "Timeline"),
         ("/speakers/", "Speakers"),
-        ("/propositions/", "Propositions"),
-        ("/map/", "Stance map"),
+        ("/debates/open-source-ai/propositions/", "Propositions"),
+        ("/debates/open-source-ai/map/", "Stance map"),
         (ARTICLE_URL, "The article"),
     ],
 )
@@ -323,7 +323,7 @@ def test_navigation_marks_the_page_you_are_on(client, seed, url, current):
 
 
 def test_footer_says_where_the_posts_and_the_stances_come_from(client, seed):
-    html = page(client, "/map/")
+    html = page(client, "/debates/open-source-ai/map/")
     footer = text_of(html[html.index('<footer class="site-footer">') :])
     assert "Musk’s Grok to Go Open Source in a Bold Move for AI (March 2024)" in footer
     assert "annotations by Threadline’s editors" in footer
@@ -372,9 +372,9 @@ def count_queries(client, url: str) -> int:
     [
         "/speakers/",
         "/speakers/marc-andreessen/",
-        "/propositions/",
-        "/propositions/open-source-ai/",
-        "/map/",
+        "/debates/open-source-ai/propositions/",
+        "/debates/open-source-ai/propositions/open-source-ai/",
+        "/debates/open-source-ai/map/",
     ],
 )
 def test_pages_cost_the_same_queries_however_large_the_debate(client, seed, url):
@@ -451,9 +451,9 @@ def test_stances_on_another_proposition_stay_off_this_ones_page(client, seed):
     Stance.objects.create(
         claim=claim, proposition=other, value="pro", rationale="Elsewhere.", annotator=make_user()
     )
-    anti = section(page(client, "/propositions/open-source-ai/"), "side--anti")
+    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
     assert "Elsewhere." not in anti and "pro-elsewhere" not in anti
-    assert speakers_in(section(page(client, "/propositions/elsewhere/"), "side--pro")) == [
+    assert speakers_in(section(page(client, "/debates/open-source-ai/propositions/elsewhere/"), "side--pro")) == [
         "Vinod Khosla"
     ]
 
@@ -465,11 +465,11 @@ def test_pages_read_sensibly_before_anything_is_annotated(client, db):
     speaker = text_of(page(client, "/speakers/quiet-person/"))
     assert "No post by Quiet Person is quoted yet." in speaker
     assert "Overall: no stance recorded" in speaker
-    assert "No public stance on it yet." in text_of(page(client, "/propositions/"))
-    detail = text_of(page(client, "/propositions/untouched/"))
+    assert "No public stance on it yet." in text_of(page(client, "/debates/open-source-ai/propositions/"))
+    detail = text_of(page(client, "/debates/open-source-ai/propositions/untouched/"))
     assert "No public stance on this proposition yet." in detail
     assert "No speaker’s claims are pro-" in detail
-    assert text_of(map_cell(page(client, "/map/"), "Quiet Person", "Untouched")) == (
+    assert text_of(map_cell(page(client, "/debates/open-source-ai/map/"), "Quiet Person", "Untouched")) == (
         "no stance recorded"
     )
 

@@ -66,7 +66,7 @@ def read_choices(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("url", ["/", "/posts/<And @pmarca>/", "/speakers/vinod-khosla/", "/map/"])
+@pytest.mark.parametrize("url", ["/debates/open-source-ai/", "/posts/<And @pmarca>/", "/speakers/vinod-khosla/", "/debates/open-source-ai/map/"])
 def test_an_anonymous_readers_page_reads_only_from_the_replica(client, seed, read_choices, url):
     url = concrete(url)
     read_choices.clear()  # finding the post's id is not the page's read
@@ -77,7 +77,7 @@ def test_an_anonymous_readers_page_reads_only_from_the_replica(client, seed, rea
 def test_editors_and_the_admin_read_from_the_primary(client, seed, admin_user, read_choices):
     client.force_login(admin_user)
     read_choices.clear()
-    assert client.get("/").status_code == 200  # an editor's own view: read-your-writes
+    assert client.get("/debates/open-source-ai/").status_code == 200  # an editor's own view: read-your-writes
     assert client.get("/admin/debate/stance/").status_code == 200
     assert read_choices and not any(read_choices)
 
@@ -173,21 +173,21 @@ def counter_queries(queries) -> int:
 def test_with_redis_a_cached_page_costs_no_query_and_an_edit_shows_at_once(
     client, seed, shared_cache, django_capture_on_commit_callbacks
 ):
-    first = client.get("/")
+    first = client.get("/debates/open-source-ai/")
     assert "Vinod is lobbying" in first.content.decode()
     with CaptureQueriesContext(connection) as queries:
-        again = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+        again = client.get("/debates/open-source-ai/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert len(queries) == 0
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
+        assert client.get("/debates/open-source-ai/").status_code == 200
     assert len(queries) == 0  # page and counter both from Redis
 
     post = Speaker.objects.get(slug="vinod-khosla").posts.first()
     with django_capture_on_commit_callbacks(execute=True):
         post.text = "An edit made in the admin a moment ago."
         post.save()
-    fresh = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    fresh = client.get("/debates/open-source-ai/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert fresh.status_code == 200
     assert "An edit made in the admin a moment ago." in fresh.content.decode()
 
@@ -197,7 +197,7 @@ def test_with_redis_the_counter_survives_eviction_without_going_back_in_time(
 ):
     from django.core.cache import cache
 
-    client.get("/")
+    client.get("/debates/open-source-ai/")
     before = current_version()
     cache.delete(VERSION_KEY)  # evicted, or Redis restarted empty
     with CaptureQueriesContext(connection) as queries:
@@ -246,8 +246,8 @@ def test_with_redis_down_a_committed_edit_still_succeeds_and_shows_soon_after_it
     from debate import versioning
 
     cache = caches["default"]
-    client.get("/")
-    assert "Vinod is lobbying" in client.get("/").content.decode()
+    client.get("/debates/open-source-ai/")
+    assert "Vinod is lobbying" in client.get("/debates/open-source-ai/").content.decode()
 
     def redis_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
@@ -261,4 +261,4 @@ def test_with_redis_down_a_committed_edit_still_succeeds_and_shows_soon_after_it
     # Redis is back, holding the old token; the next check against the database replaces it.
     settings.THREADLINE_VERSION_CHECK_SECONDS = 0
     versioning._last_check[0] = 0.0
-    assert "Vinod is lobbying hard against open source." in client.get("/").content.decode()
+    assert "Vinod is lobbying hard against open source." in client.get("/debates/open-source-ai/").content.decode()

@@ -19,15 +19,15 @@ def cached_cards() -> list[str]:
 
 
 def test_each_search_marks_its_own_words_in_cached_cards(client, seed):
-    assert marked(client.get("/?q=war").content.decode()) == {"war"}
+    assert marked(client.get("/debates/open-source-ai/?q=war").content.decode()) == {"war"}
     war_cards = [html for html in cached_cards() if "<mark>" in html]
     assert war_cards and all(marked(html) == {"war"} for html in war_cards)
 
-    assert marked(client.get("/?q=open").content.decode()) == {"open"}
+    assert marked(client.get("/debates/open-source-ai/?q=open").content.decode()) == {"open"}
     marks = {frozenset(marked(html)) for html in cached_cards() if "<mark>" in html}
     assert marks == {frozenset({"war"}), frozenset({"open"})}
 
     # The HTMX fragment of the first search (not in the page cache) reuses its cards.
-    fragment = client.get("/?q=war", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    fragment = client.get("/debates/open-source-ai/?q=war", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert "<html" not in fragment.content.decode()
     assert marked(fragment.content.decode()) == {"war"}

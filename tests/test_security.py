@@ -60,7 +60,7 @@ def test_development_mode_needs_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_every_response_carries_the_security_headers(client, seed):
-    for url in ["/", seed_post_page("Vinod is lobbying"), "/admin/login/", "/does-not-exist/"]:
+    for url in ["/debates/open-source-ai/", seed_post_page("Vinod is lobbying"), "/admin/login/", "/does-not-exist/"]:
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         for directive in (
@@ -81,8 +81,8 @@ def test_every_response_carries_the_security_headers(client, seed):
 @pytest.mark.django_db
 def test_hsts_is_sent_over_https(client, seed, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
-    assert "Strict-Transport-Security" not in client.get("/")
-    assert client.get("/", secure=True)["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Strict-Transport-Security" not in client.get("/debates/open-source-ai/")
+    assert client.get("/debates/open-source-ai/", secure=True)["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
 @pytest.mark.django_db
@@ -231,15 +231,15 @@ def test_public_pages_and_exports_never_show_an_annotators_login_name(
     proposition = Proposition.objects.get(slug="open-source-ai")
     make_stance(make_claim(post, summary="Lobbying claim."), proposition, annotator=annotator)
     pages = [
-        "/",
+        "/debates/open-source-ai/",
         post.get_absolute_url(),
         f"/speakers/{post.speaker.slug}/",
-        f"/propositions/{proposition.slug}/",
-        "/export.json",
-        "/export.csv",
-        "/export/annotations.jsonld",
-        "/export/aif.json",
-        "/feed/",
+        f"/debates/open-source-ai/propositions/{proposition.slug}/",
+        "/debates/open-source-ai/export.json",
+        "/debates/open-source-ai/export.csv",
+        "/debates/open-source-ai/export/annotations.jsonld",
+        "/debates/open-source-ai/export/aif.json",
+        "/debates/open-source-ai/feed/",
     ]
     for url in pages:
         response = client.get(url)
@@ -247,7 +247,7 @@ def test_public_pages_and_exports_never_show_an_annotators_login_name(
         body = b"".join(response) if response.streaming else response.content
         assert b"rv-login-xq" not in body, url
     assert shown in client.get(post.get_absolute_url()).content.decode()
-    export = json.loads(b"".join(client.get("/export.json")))
+    export = json.loads(b"".join(client.get("/debates/open-source-ai/export.json")))
     named = {
         stance["annotator"]
         for item in export["posts"]

@@ -25,7 +25,7 @@ def pk_of(prefix: str) -> int:
 
 
 def test_timeline_shows_every_post_with_speaker_date_stance_source_and_permalink(client, seed):
-    response = client.get("/")
+    response = client.get("/debates/open-source-ai/")
     assert response.status_code == 200
     html = response.content.decode()
     assert len(post_ids(html)) == 7
@@ -40,7 +40,7 @@ def test_timeline_shows_every_post_with_speaker_date_stance_source_and_permalink
 
 
 def test_the_four_post_thread_reads_as_one_nested_conversation(client, seed):
-    shown = posts_shown(client.get("/").content.decode())
+    shown = posts_shown(client.get("/debates/open-source-ai/").content.decode())
     thread = [
         (pk_of("Vinod is lobbying"), 0, False),
         (pk_of("And @pmarca"), 1, False),
@@ -54,11 +54,11 @@ def test_the_four_post_thread_reads_as_one_nested_conversation(client, seed):
         pk_of("OpenAI is a lie"),
         pk_of("Razor sharp"),
     ]
-    assert "Conversation of 4 posts" in client.get("/").content.decode()
+    assert "Conversation of 4 posts" in client.get("/debates/open-source-ai/").content.decode()
 
 
 def test_speaker_filter_full_page_shows_their_posts_and_what_they_answered(client, seed):
-    response = client.get("/?speaker=marc-andreessen")
+    response = client.get("/debates/open-source-ai/?speaker=marc-andreessen")
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
@@ -79,35 +79,35 @@ def test_speaker_filter_full_page_shows_their_posts_and_what_they_answered(clien
 
 
 def test_htmx_request_gets_only_the_results_fragment(client, seed):
-    response = client.get("/?speaker=vinod-khosla", **HTMX)
+    response = client.get("/debates/open-source-ai/?speaker=vinod-khosla", **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and 'id="filters"' not in html
     assert "Posts by Vinod Khosla" in html
     assert "<title>Posts by Vinod Khosla" in html  # htmx updates the tab title from it
     assert "HX-Request" in response["Vary"]
-    full = client.get("/?speaker=vinod-khosla").content.decode()
+    full = client.get("/debates/open-source-ai/?speaker=vinod-khosla").content.decode()
     assert post_ids(html) == post_ids(full)
 
 
 def test_htmx_history_restore_gets_the_whole_page(client, seed):
     response = client.get(
-        "/?speaker=elon-musk", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+        "/debates/open-source-ai/?speaker=elon-musk", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in response.content.decode()
 
 
 def test_filter_form_works_without_javascript(client, seed):
-    html = client.get("/").content.decode()
-    form = re.search(r'<form id="filters"[^>]*method="get" action="/".*?</form>', html, re.S).group(
+    html = client.get("/debates/open-source-ai/").content.decode()
+    form = re.search(r'<form id="filters"[^>]*method="get" action="/debates/open-source-ai/".*?</form>', html, re.S).group(
         0
     )
-    assert 'hx-get="/"' in form and 'hx-push-url="true"' in form and 'hx-target="#results"' in form
+    assert 'hx-get="/debates/open-source-ai/"' in form and 'hx-push-url="true"' in form and 'hx-target="#results"' in form
     values = re.findall(r'name="speaker" value="([^"]+)"', form)
     assert values == ["elon-musk", "marc-andreessen", "vinod-khosla"]
     assert '<button type="submit"' in form
     # What the browser submits is the same URL a reader can share.
-    both = client.get("/", {"speaker": ["elon-musk", "vinod-khosla"]}).content.decode()
+    both = client.get("/debates/open-source-ai/", {"speaker": ["elon-musk", "vinod-khosla"]}).content.decode()
     speakers = set(
         Post.objects.filter(pk__in=post_ids(both)).values_list("speaker__slug", flat=True)
     )
@@ -116,12 +116,12 @@ def test_filter_form_works_without_javascript(client, seed):
 
 
 def test_unknown_speaker_gets_a_clear_message_not_an_error(client, seed):
-    response = client.get("/?speaker=nobody-at-all")
+    response = client.get("/debates/open-source-ai/?speaker=nobody-at-all")
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is no speaker “nobody-at-all”, so Threadline is showing every speaker" in html
     assert '<p class="notice" role="status">' in html
-    mixed = client.get("/?speaker=nobody&speaker=vinod-khosla", **HTMX).content.decode()
+    mixed = client.get("/debates/open-source-ai/?speaker=nobody&speaker=vinod-khosla", **HTMX).content.decode()
     assert (
         "There is no speaker “nobody”, so Threadline is showing the other speakers you chose"
         in mixed
@@ -140,25 +140,25 @@ def test_unknown_speaker_gets_a_clear_message_not_an_error(client, seed):
     ],
 )
 def test_strange_query_strings_never_fail(client, seed, query):
-    response = client.get(f"/?{query}", follow=True)
+    response = client.get(f"/debates/open-source-ai/?{query}", follow=True)
     assert response.status_code == 200
 
 
 def test_damaged_page_link_says_so(client, seed):
-    html = client.get("/?after=20240302T000000.000000Z-nope").content.decode()
+    html = client.get("/debates/open-source-ai/?after=20240302T000000.000000Z-nope").content.decode()
     assert "That page link is damaged" in html
     assert len(post_ids(html)) == 7
 
 
 def test_draft_stances_stay_off_public_pages(client, seed):
     Stance.objects.filter(value="anti").update(review_state="draft")
-    html = client.get("/").content.decode()
+    html = client.get("/debates/open-source-ai/").content.decode()
     assert "anti-open-source" not in html
 
 
 def test_post_text_cannot_inject_markup(client, seed):
     make_post(text='<script>alert("x")</script><img src=x onerror=alert(1)>')
-    html = client.get("/").content.decode()
+    html = client.get("/debates/open-source-ai/").content.decode()
     assert '<script>alert("x")' not in html
     assert "&lt;script&gt;" in html
     assert "<img src=x" not in html
@@ -184,7 +184,7 @@ def count_queries(client, url: str, **headers) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("url", ["/", "/?speaker=busy-speaker", "/?speaker=marc-andreessen"])
+@pytest.mark.parametrize("url", ["/debates/open-source-ai/", "/debates/open-source-ai/?speaker=busy-speaker", "/debates/open-source-ai/?speaker=marc-andreessen"])
 def test_timeline_costs_the_same_queries_however_large_the_debate(client, seed, url):
     grow(1)
     small = count_queries(client, url)
@@ -196,13 +196,13 @@ def test_timeline_costs_the_same_queries_however_large_the_debate(client, seed, 
 def test_timeline_query_budget(client, seed, django_assert_max_num_queries):
     grow(40)
     with django_assert_max_num_queries(10):
-        client.get("/")
+        client.get("/debates/open-source-ai/")
 
 
 def test_later_posts_continue_where_the_page_ended_without_gaps(client, seed):
     grow(PAGE_SIZE * 2 + 5)
     seen: list[int] = []
-    url = "/?speaker=busy-speaker"
+    url = "/debates/open-source-ai/?speaker=busy-speaker"
     pages = 0
     while url:
         html = client.get(url).content.decode()
@@ -217,7 +217,7 @@ def test_later_posts_continue_where_the_page_ended_without_gaps(client, seed):
 
 
 def test_responses_carry_a_strict_content_security_policy(client, seed):
-    response = client.get("/")
+    response = client.get("/debates/open-source-ai/")
     policy = response["Content-Security-Policy"]
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "script-src 'self' 'nonce-" in policy
@@ -263,7 +263,7 @@ def test_article_page_shows_the_body_with_each_quoted_post_in_place(client, seed
 
 
 def test_pages_refuse_writes(client, seed):
-    assert client.post("/").status_code == 405
+    assert client.post("/debates/open-source-ai/").status_code == 405
 
 
 def test_permalink_previews_well_when_shared(client, seed):
@@ -332,25 +332,25 @@ def test_unknown_addresses_get_a_helpful_page(client, seed):
     assert response.status_code == 404
     html = response.content.decode()
     assert "<h1>Nothing here</h1>" in html
-    assert 'href="/"' in html
+    assert 'href="/debates/open-source-ai/"' in html
 
 
 def test_cards_are_rendered_once_and_follow_every_edit(client, seed, settings):
     from django.core.cache import cache
 
     settings.THREADLINE_PAGE_CACHE_DISABLED = True  # the cards' own keys are under test
-    client.get("/")
+    client.get("/debates/open-source-ai/")
     post = Post.objects.get(text__startswith="It would certainly")
     stance = Stance.objects.get(claim__post=post)
     # Even bulk updates, which leave updated_at alone, show on the next page load.
     Post.objects.filter(pk=post.pk).update(text_html="It would certainly be easy, edited")
-    assert "It would certainly be easy, edited" in client.get("/").content.decode()
+    assert "It would certainly be easy, edited" in client.get("/debates/open-source-ai/").content.decode()
     Stance.objects.filter(pk=stance.pk).update(rationale_html="<p>A new reason.</p>")
     assert "A new reason." in client.get(f"/posts/{post.pk}/").content.decode()
     # Speakers come from the catalogue, cached under the edit counter with the facets: like
     # every write that sends no signals, a bulk rename must count itself as an edit.
     Speaker.objects.filter(pk=post.speaker_id).update(name="Elon R. Musk")
     bump()
-    assert "Elon R. Musk" in client.get("/").content.decode()
+    assert "Elon R. Musk" in client.get("/debates/open-source-ai/").content.decode()
     cached = [key for key in cache._cache if "card-v1" in key]  # locmem's own store
     assert len(cached) >= 7

@@ -60,7 +60,7 @@ FORBIDDEN_TAGS = {
     "foreignobject", "animate", "set", "animatetransform", "animatemotion", "handler",
     "listener", "isindex", "noscript", "math",
 }  # fmt: skip
-# Attributes a browser follows as a URL (SVG animation's "to"/"values" set one too).
+# Attributes a browser follows as a URL (SVG animation's "to"/debates/open-source-ai/"values" set one too).
 URL_ATTRIBUTES = {
     "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
     "cite", "srcset", "ping", "codebase", "dynsrc", "lowsrc", "longdesc", "profile", "usemap",
@@ -172,7 +172,7 @@ def check_page(client: Client, url: str, *, admin: bool = False, **headers: str)
     return Checked(url, html, page_text(html))
 
 
-def check_timeline(client: Client, url: str = "/") -> str:
+def check_timeline(client: Client, url: str = "/debates/open-source-ai/") -> str:
     """Every page of the timeline, as "Later posts" (and, through htmx, scrolling) loads
     them; returns their text."""
     pages = [check_page(client, url)]
@@ -412,13 +412,13 @@ def hostile_queries() -> Iterator[list[tuple[str, str]]]:
         yield query
 
 
-@pytest.mark.parametrize("page", ["/", "/feed/", "/export.json"])
+@pytest.mark.parametrize("page", ["/debates/open-source-ai/", "/debates/open-source-ai/feed/", "/debates/open-source-ai/export.json"])
 def test_payloads_in_the_query_string_are_not_reflected_as_markup(client, seed, page):
     for n, query in enumerate(hostile_queries()):
         url = f"{page}?{urlencode(query)}"
-        if page == "/feed/":
+        if page == "/debates/open-source-ai/feed/":
             check_feed(client, url)
-        elif page == "/export.json":
+        elif page == "/debates/open-source-ai/export.json":
             check_json(client, url)
         else:
             check_page(client, url)
@@ -534,7 +534,7 @@ def test_imported_articles_show_their_payloads_as_text(client):
     text = check_timeline(client)
     assert sum(shown(" ".join(p.split()), text) for p in PAYLOADS) >= 0.9 * len(PAYLOADS)
     check_page(client, "/speakers/")
-    check_feed(client, "/feed/")
+    check_feed(client, "/debates/open-source-ai/feed/")
 
 
 def test_the_import_page_shows_pasted_payloads_as_text(superuser_client, client):
@@ -559,15 +559,15 @@ def test_the_import_page_shows_pasted_payloads_as_text(superuser_client, client)
 
 def test_propositions_show_their_payloads_as_text_wherever_they_appear(client):
     post, propositions = build_payload_propositions()
-    listing = check_page(client, "/propositions/")
-    check_page(client, "/map/")
-    check_page(client, "/")
+    listing = check_page(client, "/debates/open-source-ai/propositions/")
+    check_page(client, "/debates/open-source-ai/map/")
+    check_page(client, "/debates/open-source-ai/")
     check_page(client, f"/posts/{post.pk}/")
     check_page(client, f"/speakers/{post.speaker.slug}/")
-    check_feed(client, "/feed/")
+    check_feed(client, "/debates/open-source-ai/feed/")
     for proposition in propositions:
         assert shown(proposition.label, listing.text)
-        page = check_page(client, f"/propositions/{proposition.slug}/")
+        page = check_page(client, f"/debates/open-source-ai/propositions/{proposition.slug}/")
         assert shown(proposition.statement, page.text), page.url
 
 
@@ -579,8 +579,8 @@ def test_the_timeline_shows_every_payload_as_text(client, payload_debate):
     missing = [p for p in PAYLOADS if not shown(p, text)]
     assert missing == [], "payloads the timeline does not show as text"
     # A filter change swaps the results (and the facets, out of band) through htmx.
-    check_page(client, "/?proposition=xss-shared&stance=anti", HX_Request="true")
-    check_page(client, "/?q=script&order=newest", HX_Request="true", X_Threadline_Sync="all")
+    check_page(client, "/debates/open-source-ai/?proposition=xss-shared&stance=anti", HX_Request="true")
+    check_page(client, "/debates/open-source-ai/?q=script&order=newest", HX_Request="true", X_Threadline_Sync="all")
 
 
 def test_every_post_page_shows_its_payload_as_text(client, payload_debate):
@@ -604,7 +604,7 @@ def test_the_speaker_pages_show_names_roles_and_bios_as_text(client, payload_deb
 
 
 def test_the_feed_and_the_json_export_carry_payloads_as_data(client, payload_debate):
-    text = check_feed(client, "/feed/")
+    text = check_feed(client, "/debates/open-source-ai/feed/")
     assert sum(shown(p, text) for p in PAYLOADS) >= 50  # the feed's 50 newest posts
-    data = check_json(client, "/export.json")
+    data = check_json(client, "/debates/open-source-ai/export.json")
     assert [post["text"] for post in data["posts"]][: len(PAYLOADS)] == PAYLOADS

@@ -9,7 +9,6 @@ delete them. Reversing drops the debates and leaves the articles as they were.
 import django.db.models.deletion
 from django.db import migrations, models
 
-
 FIRST = {
     "slug": "open-source-ai",
     "title": "The open-source AI debate, March 2024",

@@ -30,8 +30,8 @@ from .tallies import (
     Tally,
     Verdict,
     load_tallies,
-    tallies_by_debate,
     speakers_with_counts,
+    tallies_by_debate,
     value_words,
     verdict,
 )

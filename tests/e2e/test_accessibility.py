@@ -10,7 +10,7 @@ from ..public_urls import PAGES, concrete
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PUBLIC_PAGES = [PAGES[0], "/?speaker=vinod-khosla&stance=anti&q=manhattan", "/?speaker=nobody", *PAGES[1:]]  # fmt: skip
+PUBLIC_PAGES = [PAGES[0], "/debates/open-source-ai/?speaker=vinod-khosla&stance=anti&q=manhattan", "/debates/open-source-ai/?speaker=nobody", *PAGES[1:]]  # fmt: skip
 WIDTHS = [1280, 390]
 
 

@@ -20,7 +20,7 @@ def heading(page: Page):
 def test_filters_combine_chips_remove_and_history_steps_back(
     page: Page, live_server, seed, problems
 ):
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/debates/open-source-ai/")
     page.evaluate("window.__sameDocument = true")
 
     page.get_by_role("checkbox", name=re.compile("^Vinod Khosla")).check()
@@ -58,7 +58,7 @@ def test_filters_combine_chips_remove_and_history_steps_back(
     expect(page.get_by_role("checkbox", name=re.compile("^Elon Musk"))).not_to_be_checked()
 
     page.get_by_role("link", name="Clear all").first.click()
-    expect(page).to_have_url(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/debates/open-source-ai/")
     expect(page.locator("#results article.card")).to_have_count(7)
 
 
@@ -67,10 +67,10 @@ def test_scrolling_loads_the_next_posts(page: Page, live_server, seed, problems)
     start = datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC)
     for n in range(PAGE_SIZE):
         make_post(speaker, text=f"Later thought {n}", posted_at=start + datetime.timedelta(hours=n))
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/debates/open-source-ai/")
     cards = page.locator("#results article.card")
     expect(cards).to_have_count(PAGE_SIZE)
     page.locator("#load-more").scroll_into_view_if_needed()
     expect(cards).to_have_count(PAGE_SIZE + 7)
     expect(page.locator("#load-more")).to_have_count(0)
-    expect(page).to_have_url(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/debates/open-source-ai/")

@@ -61,6 +61,6 @@ def test_paste_correct_a_reply_confirm_and_find_it_on_the_timeline(
     assert cy.in_reply_to_id == bob.pk
     assert cy.reply_basis == "explicit"
 
-    page.goto(live_server.url + "/?speaker=" + cy.speaker.slug)
+    page.goto(live_server.url + "/debates/open-source-ai/?speaker=" + cy.speaker.slug)
     expect(page.locator("#results")).to_contain_text("you both miss the point about audits")
     expect(page.locator(f"#post-{bob.pk}.card--context")).to_be_visible()

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def walk(page: Page, base: str) -> None:
     """Permalink up and down the thread, speaker page, article, map cell to its timeline."""
     reply = Post.objects.get(text__startswith="Let's assume")
-    page.goto(base + "/")
+    page.goto(base + "/debates/open-source-ai/")
     page.locator(f"#post-{reply.pk}").get_by_role("link", name=re.compile("^Permalink")).click()
     expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/$"))
     expect(page.locator(".card--focus")).to_contain_text("Let's assume")
@@ -48,7 +48,7 @@ def test_every_page_is_reached_by_links_without_javascript(browser: Browser, liv
     walk(context.new_page(), live_server.url)
     # Chips are plain links too.
     page = context.new_page()
-    page.goto(live_server.url + "/?speaker=vinod-khosla&q=war")
+    page.goto(live_server.url + "/debates/open-source-ai/?speaker=vinod-khosla&q=war")
     page.get_by_role("link", name="Remove filter Search: “war”").click()
     expect(page).to_have_url(re.compile(r"/\?speaker=vinod-khosla$"))
     context.close()
@@ -57,7 +57,7 @@ def test_every_page_is_reached_by_links_without_javascript(browser: Browser, liv
 def test_filters_chips_and_load_more_work_from_the_keyboard(
     page: Page, live_server, seed, problems
 ):
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/debates/open-source-ai/")
     box = page.get_by_role("checkbox", name=re.compile("^Vinod Khosla"))
     box.focus()
     page.keyboard.press("Space")
@@ -69,5 +69,5 @@ def test_filters_chips_and_load_more_work_from_the_keyboard(
     chip = page.get_by_role("link", name="Remove filter Speaker: Vinod Khosla")
     chip.focus()
     page.keyboard.press("Enter")
-    expect(page).to_have_url(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/debates/open-source-ai/")
     expect(page.locator("#results article.card")).to_have_count(7)

@@ -19,7 +19,7 @@ def cards(page: Page):
 def test_speaker_filter_swaps_results_pushes_url_and_back_restores(
     page: Page, live_server, seed, problems
 ):
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/debates/open-source-ai/")
     expect(cards(page)).to_have_count(7)
     expect(page.locator("#results h1")).to_have_text("The open-source AI debate, March 2024")
     # Marks that survive only if the page is not reloaded and the filters are not replaced.
@@ -40,7 +40,7 @@ def test_speaker_filter_swaps_results_pushes_url_and_back_restores(
 
     page.go_back()
 
-    expect(page).to_have_url(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/debates/open-source-ai/")
     expect(page.locator("#results h1")).to_have_text("The open-source AI debate, March 2024")
     expect(cards(page)).to_have_count(7)
     expect(speaker_box(page, "Marc Andreessen")).not_to_be_checked()
@@ -54,7 +54,7 @@ def test_speaker_filter_swaps_results_pushes_url_and_back_restores(
 def test_the_filter_works_without_javascript(browser: Browser, live_server, seed):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/debates/open-source-ai/")
     speaker_box(page, "Vinod Khosla").check()
     page.get_by_role("button", name="Show posts").click()
     expect(page).to_have_url(re.compile(r"/\?speaker=vinod-khosla$"))

@@ -80,7 +80,7 @@ def build_omnibus() -> list[str]:
         f"/posts/{post.pk}/",
         "/articles/omnibus/",
         "/speakers/omnibus/",
-        "/propositions/omnibus/",
+        "/debates/open-source-ai/propositions/omnibus/",
     ]
 
 
@@ -93,14 +93,14 @@ def payload_pages(live_server) -> list[str]:
     debate_pages = [
         "/speakers/",
         "/speakers/xss-speaker-0/",
-        "/propositions/",
-        "/propositions/xss-shared-0/",
-        "/propositions/xss-proposition-1/",
-        "/map/",
+        "/debates/open-source-ai/propositions/",
+        "/debates/open-source-ai/propositions/xss-shared-0/",
+        "/debates/open-source-ai/propositions/xss-proposition-1/",
+        "/debates/open-source-ai/map/",
         "/articles/xss-article-2/",
         f"/posts/{Post.objects.get(handle_shown='xss3').pk}/",
-        "/feed/",
-        "/export.json",
+        "/debates/open-source-ai/feed/",
+        "/debates/open-source-ai/export.json",
     ]
     return omnibus + debate_pages
 
@@ -125,7 +125,7 @@ def read_everything(page: Page, base: str, paths: list[str]) -> dict[str, list[s
     """Load the timeline to its end (scrolling loads the later pages through htmx), filter it,
     then open every other page with its claims unfolded; return what fired where."""
     found: dict[str, list[str]] = {}
-    page.goto(base + "/")
+    page.goto(base + "/debates/open-source-ai/")
     expect(page.locator("#results article.card").first).to_be_visible()
     cards = page.locator("#results article.card")
     for _ in range(10):  # each scroll to the bottom swaps in the next page of posts
@@ -138,12 +138,12 @@ def read_everything(page: Page, base: str, paths: list[str]) -> dict[str, list[s
     expect(page.locator("#load-more")).to_have_count(0)
     assert cards.count() >= len(PAYLOADS)
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
-    found["/"] = sprung(page)
+    found["/debates/open-source-ai/"] = sprung(page)
     page.get_by_role("radio", name="Shared 0").check()  # the results swap in through htmx
     # A page of a hundred payload-laden posts and their facets: give a busy machine time.
-    expect(page).to_have_url(base + "/?proposition=xss-shared-0", timeout=30_000)
+    expect(page).to_have_url(base + "/debates/open-source-ai/?proposition=xss-shared-0", timeout=30_000)
     page.wait_for_load_state("networkidle")
-    found["/?proposition=xss-shared-0"] = sprung(page)
+    found["/debates/open-source-ai/?proposition=xss-shared-0"] = sprung(page)
     for path in paths:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
