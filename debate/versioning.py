@@ -40,7 +40,17 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import Article, ArticlePost, Claim, Post, Proposition, SiteVersion, Speaker, Stance
+from .models import (
+    Article,
+    ArticlePost,
+    Claim,
+    Debate,
+    Post,
+    Proposition,
+    SiteVersion,
+    Speaker,
+    Stance,
+)
 from .scoped import scoped
 
 logger = logging.getLogger(__name__)
@@ -50,7 +60,7 @@ VERSION_KEY = "site-version"
 # whose token could not be written (see the module's docstring). THREADLINE_VERSION_CHECK_SECONDS
 # sets it.
 VERSION_CHECK_SECONDS = 5.0
-WATCHED = (Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance)
+WATCHED = (Article, ArticlePost, Claim, Debate, Post, Proposition, Speaker, Stance)
 
 
 @dataclass(frozen=True)
@@ -206,4 +216,7 @@ def connect_signals() -> None:
         post_save.connect(bump, sender=model, dispatch_uid=f"version-save-{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"version-delete-{model.__name__}")
     m2m_changed.connect(bump, sender=Article.posts.through, dispatch_uid="version-m2m")
+    m2m_changed.connect(
+        bump, sender=Proposition.debates.through, dispatch_uid="version-m2m-debates"
+    )
     post_save.connect(_bump_for_user, sender=get_user_model(), dispatch_uid="version-user")

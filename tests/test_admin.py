@@ -145,10 +145,12 @@ def test_the_roles_come_from_groups_made_by_a_migration():
     editor, reviewer = Group.objects.get(name="Editor"), Group.objects.get(name="Reviewer")
     editor_perms = set(editor.permissions.values_list("codename", flat=True))
     reviewer_perms = set(reviewer.permissions.values_list("codename", flat=True))
-    for model in ["article", "speaker", "post", "claim", "stance"]:
+    for model in ["debate", "article", "speaker", "post", "claim", "stance"]:
         assert {f"add_{model}", f"change_{model}", f"view_{model}"} <= editor_perms
-    assert not {"delete_speaker", "delete_article", "review_stance"} & editor_perms
-    assert reviewer_perms == editor_perms | {"review_stance"}
+    assert not {"delete_speaker", "delete_article", "delete_debate", "review_stance"} & editor_perms
+    # Reviewers may also sign stances off and delete debates (issue 13).
+    assert reviewer_perms - editor_perms >= {"review_stance", "delete_debate"}
+    assert editor_perms <= reviewer_perms
 
 
 def test_ensure_editor_puts_the_account_in_the_editor_group_and_keeps_a_reviewer_one(reviewer):

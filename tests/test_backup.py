@@ -51,7 +51,13 @@ VOLATILE = [
 
 def public_urls() -> list[str]:
     """Every public page of the data in the database, and a few filtered views of them."""
-    urls = ["/debates/open-source-ai/", "/speakers/", "/debates/open-source-ai/propositions/", "/debates/open-source-ai/map/", "/healthz"]
+    urls = [
+        "/debates/open-source-ai/",
+        "/speakers/",
+        "/debates/open-source-ai/propositions/",
+        "/debates/open-source-ai/map/",
+        "/healthz",
+    ]
     urls += [f"/posts/{pk}/" for pk in Post.objects.order_by("pk").values_list("pk", flat=True)]
     for model, prefix in (
         (Article, "articles"),
@@ -92,7 +98,9 @@ def render_all() -> dict[str, str]:
     url = "/debates/open-source-ai/?order=newest"
     while url:
         body = pages.setdefault(url, render(client, url))
-        match = re.search(rb'<a class="button" href="(/\?[^"]*after=[^"]*)"', body)
+        match = re.search(
+            rb'<a class="button" href="(/debates/open-source-ai/\?[^"]*after=[^"]*)"', body
+        )
         url = match.group(1).decode().replace("&amp;", "&") if match else ""
     return {url: body.decode() for url, body in pages.items()}
 
@@ -208,7 +216,9 @@ def test_a_restored_backup_serves_every_public_page_byte_for_byte(tmp_path, rest
     add_stances()
     before = render_all()
     assert len(before) > 40
-    assert "María José Ñúñez" in before["/debates/open-source-ai/export.json"]  # the editors' work is in the pages
+    assert (
+        "María José Ñúñez" in before["/debates/open-source-ai/export.json"]
+    )  # the editors' work is in the pages
     backup = tmp_path / "threadline-backup.json.gz"
 
     call_command("backup", str(backup), stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -33,7 +33,12 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-EXPORTS = ["/debates/open-source-ai/export.json", "/debates/open-source-ai/export.csv", "/debates/open-source-ai/export/annotations.jsonld", "/debates/open-source-ai/export/aif.json"]
+EXPORTS = [
+    "/debates/open-source-ai/export.json",
+    "/debates/open-source-ai/export.csv",
+    "/debates/open-source-ai/export/annotations.jsonld",
+    "/debates/open-source-ai/export/aif.json",
+]
 POST_URL = re.compile(r"^http://testserver/posts/(\d+)/$")
 ARTICLE_URL = re.compile(r"^http://testserver/articles/([\w-]+)/$")
 BAD_PARAMS = "?speaker=nobody&stance=maybe&from=2024-13-45&order=sideways&proposition=nope"
@@ -168,7 +173,9 @@ def test_search_in_relevance_order_works_in_every_export(client, seed, url):
     assert "Razor sharp" not in body
 
 
-@pytest.mark.parametrize("url", [*EXPORTS, "/debates/open-source-ai/export.json?speaker=elon-musk&stance=pro&q=open"])
+@pytest.mark.parametrize(
+    "url", [*EXPORTS, "/debates/open-source-ai/export.json?speaker=elon-musk&stance=pro&q=open"]
+)
 def test_query_count_does_not_grow_with_the_debate(client, seed, url):
     def queries() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as context:
@@ -294,14 +301,18 @@ def test_json_stance_filter_keeps_posts_whole(client, seed):
     """A post export gives each matching post as its card shows it, every public stance."""
     posts = get_json(client, "/debates/open-source-ai/export.json?stance=anti")["posts"]
     assert [post["id"] for post in posts] == [pk_of("And @pmarca")]
-    musk = get_json(client, "/debates/open-source-ai/export.json?proposition=openai-mission")["posts"]
+    musk = get_json(client, "/debates/open-source-ai/export.json?proposition=openai-mission")[
+        "posts"
+    ]
     labels = {s["label"] for post in musk for c in post["claims"] for s in c["stances"]}
     assert labels == {"says OpenAI strayed", "pro-open-source"}
 
 
 def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
     add_posts(25)
-    whole = [post["id"] for post in get_json(client, "/debates/open-source-ai/export.json")["posts"]]
+    whole = [
+        post["id"] for post in get_json(client, "/debates/open-source-ai/export.json")["posts"]
+    ]
     monkeypatch.setattr(export_selection, "CHUNK_SIZE", 4)
     page_cache().clear()  # the same export again, made afresh rather than from the cache
     with CaptureQueriesContext(connection) as context:
@@ -320,7 +331,10 @@ def test_json_reads_every_chunk_in_order(client, seed, monkeypatch):
 def test_csv_has_one_row_per_post_and_public_stance(client, seed):
     response = client.get("/debates/open-source-ai/export.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="threadline-posts.csv"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="threadline-open-source-ai-posts.csv"'
+    )
     draft_stances()
     rows = get_rows(client, "/debates/open-source-ai/export.csv")
     public = Stance.objects.public().filter(claim__post__isnull=False)
@@ -395,7 +409,9 @@ def annotations(client, query: str = "") -> list[dict[str, Any]]:
     data = get_json(client, f"/debates/open-source-ai/export/annotations.jsonld{query}")
     assert data["type"] == "AnnotationCollection"
     assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
-    assert data["id"] == f"http://testserver/export/annotations.jsonld{query}"
+    assert (
+        data["id"] == f"http://testserver/debates/open-source-ai/export/annotations.jsonld{query}"
+    )
     page = data["first"]
     assert page["type"] == "AnnotationPage"
     assert data["total"] == len(page["items"])

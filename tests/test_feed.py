@@ -69,8 +69,11 @@ def entries(root: ET.Element) -> list[dict]:
 
 def test_feed_lists_the_debate_newest_first_with_permalinks_and_stances(client, seed):
     root = feed(client)
-    assert root.findtext(f"{ATOM}title") == "Threadline: the open-source AI debate"
-    assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://testserver/feed/"
+    assert root.findtext(f"{ATOM}title") == "Threadline: The open-source AI debate, March 2024"
+    assert (
+        root.find(f"{ATOM}link[@rel='self']").get("href")
+        == "http://testserver/debates/open-source-ai/feed/"
+    )
     items = entries(root)
     assert len(items) == 7
     assert [post_pk(item["id"]) for item in items] == list(
@@ -95,9 +98,12 @@ def test_feed_lists_the_debate_newest_first_with_permalinks_and_stances(client, 
 
 def test_feed_follows_the_filters_and_says_so_in_its_title(client, seed):
     root = feed(client, "?speaker=vinod-khosla")
-    assert root.findtext(f"{ATOM}title") == "Threadline: posts by Vinod Khosla"
+    assert (
+        root.findtext(f"{ATOM}title")
+        == "Threadline: posts by Vinod Khosla (The open-source AI debate, March 2024)"
+    )
     assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == (
-        "http://testserver/?speaker=vinod-khosla"
+        "http://testserver/debates/open-source-ai/?speaker=vinod-khosla"
     )
     assert [item["id"] for item in entries(root)] == [
         f"http://testserver/posts/{pk_of('And @pmarca')}/"
@@ -106,12 +112,13 @@ def test_feed_follows_the_filters_and_says_so_in_its_title(client, seed):
     root = feed(client, "?speaker=marc-andreessen&speaker=elon-musk&stance=pro")
     assert root.findtext(f"{ATOM}title") == (
         "Threadline: posts by Marc Andreessen and Elon Musk, for a proposition"
+        " (The open-source AI debate, March 2024)"
     )
     assert {item["author"] for item in entries(root)} == {"Marc Andreessen", "Elon Musk"}
 
     root = feed(client, "?proposition=open-source-ai&stance=anti&from=2024-03-02&to=2024-03-02")
     assert root.findtext(f"{ATOM}title") == (
-        "Threadline: posts marked anti-open-source, on 2 Mar 2024"
+        "Threadline: posts marked anti-open-source, on 2 Mar 2024 (The open-source AI debate, March 2024)"
     )
     assert len(entries(root)) == 1
 
@@ -157,7 +164,7 @@ def test_feed_with_bad_parameters_says_what_it_left_out(client, seed):
     assert "There is no speaker “nobody”" in subtitle
     assert "“maybe” is not a stance" in subtitle
     assert "“yesterday” is not a date" in subtitle
-    assert root.findtext(f"{ATOM}title") == "Threadline: the open-source AI debate"
+    assert root.findtext(f"{ATOM}title") == "Threadline: The open-source AI debate, March 2024"
     assert len(entries(root)) == 7
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import FieldFetchBlocked, ImproperlyConfigured
 from django.db.models import FETCH_ONE, FETCH_PEERS, FETCH_RAISE
 from django.http import QueryDict
 
-from debate.models import Post
+from debate.models import Debate, Post
 from debate.reading.cards import (
     card_fetch_mode,
     entries_with_context,
@@ -86,9 +86,16 @@ def test_fetch_raise_covers_the_prefetched_claims_stances_and_sources(seed, rais
 def test_the_timeline_renders_every_card_without_a_lazy_load(client, seed, raising, settings):
     settings.THREADLINE_PAGE_CACHE_DISABLED = True
     grow(60)
-    for url in ["/debates/open-source-ai/", "/debates/open-source-ai/?speaker=busy-speaker&order=newest", "/debates/open-source-ai/?stance=anti", "/debates/open-source-ai/?q=open"]:
+    for url in [
+        "/debates/open-source-ai/",
+        "/debates/open-source-ai/?speaker=busy-speaker&order=newest",
+        "/debates/open-source-ai/?stance=anti",
+        "/debates/open-source-ai/?q=open",
+    ]:
         assert client.get(url).status_code == 200
-    timeline = build_timeline(QueryDict("speaker=marc-andreessen"))
+    timeline = build_timeline(
+        Debate.objects.get(slug="open-source-ai"), QueryDict("speaker=marc-andreessen")
+    )
     shown = [item.node for item in timeline.items]
     assert any(entry.is_context for entry in shown)
     for entry in shown:

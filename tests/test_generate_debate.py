@@ -87,7 +87,14 @@ def test_a_second_run_without_replace_is_refused():
     assert Post.objects.count() == 40
 
 
-@pytest.mark.parametrize("url", ["/debates/open-source-ai/", "/debates/open-source-ai/?stance=anti&proposition=open-source-ai", "/debates/open-source-ai/map/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/debates/open-source-ai/",
+        "/debates/open-source-ai/?stance=anti&proposition=open-source-ai",
+        "/debates/open-source-ai/map/",
+    ],
+)
 def test_generated_debates_cost_the_same_queries_at_two_sizes(client, settings, url):
     settings.THREADLINE_PAGE_CACHE_DISABLED = True  # count the page's own work every time
 

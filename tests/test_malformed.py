@@ -42,7 +42,9 @@ def test_a_huge_search_is_cut_with_a_notice(client, seed):
 
 
 def test_a_thousand_speakers_are_cut_with_a_notice(client, seed):
-    response = fetch(client, "/debates/open-source-ai/?" + "&".join(f"speaker=s{n}" for n in range(900)))
+    response = fetch(
+        client, "/debates/open-source-ai/?" + "&".join(f"speaker=s{n}" for n in range(900))
+    )
     assert response.status_code == 200
     assert "Only the first 20 speakers were used." in text(response)
 
@@ -123,7 +125,9 @@ def test_a_damaged_cursor_says_the_timeline_starts_again(client, seed):
     "after", ["-1", "0", "51", "99999", "9223372036854775807", "99999999999999999999999", "x"]
 )
 def test_a_tampered_relevance_offset_shows_a_page_never_an_error(client, seed, after):
-    response = fetch(client, f"/debates/open-source-ai/?q=open+source&order=relevance&after={after}")
+    response = fetch(
+        client, f"/debates/open-source-ai/?q=open+source&order=relevance&after={after}"
+    )
     assert response.status_code == 200
 
 
@@ -144,7 +148,9 @@ def test_reading_pages_refuse_other_methods(seed, url, method):
 
 
 def test_a_host_that_is_not_ours_is_refused(client, seed):
-    assert client.get("/debates/open-source-ai/", headers={"Host": "evil.example"}).status_code == 400
+    assert (
+        client.get("/debates/open-source-ai/", headers={"Host": "evil.example"}).status_code == 400
+    )
 
 
 def test_paths_that_name_nothing_are_not_found(client, seed):
@@ -183,7 +189,9 @@ def test_too_many_form_fields_are_refused(importer):
 
 
 def test_too_many_form_fields_on_a_public_page_are_refused(seed):
-    response = Client(enforce_csrf_checks=True).post("/debates/open-source-ai/", {f"f{n}": "x" for n in range(1500)})
+    response = Client(enforce_csrf_checks=True).post(
+        "/debates/open-source-ai/", {f"f{n}": "x" for n in range(1500)}
+    )
     assert response.status_code in {400, 403}
 
 

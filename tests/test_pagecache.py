@@ -21,7 +21,12 @@ def test_repeat_readers_get_304_until_something_changes(client, seed):
     assert first["Cache-Control"] == "no-cache"
     assert "Last-Modified" in first
     assert client.get("/debates/open-source-ai/", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert client.get("/debates/open-source-ai/?speaker=elon-musk", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert (
+        client.get(
+            "/debates/open-source-ai/?speaker=elon-musk", HTTP_IF_NONE_MATCH=etag
+        ).status_code
+        == 200
+    )
     stance = Stance.objects.first()
     stance.rationale = "A reason written just now."
     stance.save()
@@ -43,7 +48,9 @@ def test_a_cached_page_carries_a_fresh_nonce_matching_its_policy(client, seed):
 def test_the_htmx_fragment_and_the_full_page_are_cached_apart(client, seed):
     full = client.get("/debates/open-source-ai/?speaker=vinod-khosla").content.decode()
     fragment = client.get(
-        "/debates/open-source-ai/?speaker=vinod-khosla", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+        "/debates/open-source-ai/?speaker=vinod-khosla",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
     )
     assert "<html" in full
     assert "<html" not in fragment.content.decode()
@@ -105,7 +112,9 @@ def test_every_kind_of_edit_shows_on_the_next_page_load(client, seed, edit):
 def test_bulk_writes_count_as_edits_when_they_say_so(client, seed):
     client.get("/debates/open-source-ai/")
     Post.objects.filter(text__startswith="OpenAI is a lie").update(text_html="OpenAI, a lie")
-    assert "OpenAI, a lie" not in client.get("/debates/open-source-ai/").content.decode()  # update() sends no signal
+    assert (
+        "OpenAI, a lie" not in client.get("/debates/open-source-ai/").content.decode()
+    )  # update() sends no signal
     bump()
     assert "OpenAI, a lie" in client.get("/debates/open-source-ai/").content.decode()
 
@@ -180,11 +189,17 @@ def page_entries() -> int:
     ("url", "canonical"),
     [
         ("/debates/open-source-ai/?utm_source=x", "/debates/open-source-ai/"),
-        ("/debates/open-source-ai/?speaker=vinod-khosla&utm=1", "/debates/open-source-ai/?speaker=vinod-khosla"),
+        (
+            "/debates/open-source-ai/?speaker=vinod-khosla&utm=1",
+            "/debates/open-source-ai/?speaker=vinod-khosla",
+        ),
         ("/debates/open-source-ai/?fbclid=1&q=open&q=", "/debates/open-source-ai/?q=open"),
         ("/speakers/?utm=1", "/speakers/"),
         ("/debates/open-source-ai/map/?x=", "/debates/open-source-ai/map/"),
-        ("/debates/open-source-ai/propositions/open-source-ai/?ref=feed", "/debates/open-source-ai/propositions/open-source-ai/"),
+        (
+            "/debates/open-source-ai/propositions/open-source-ai/?ref=feed",
+            "/debates/open-source-ai/propositions/open-source-ai/",
+        ),
     ],
 )
 def test_unknown_query_parameters_redirect_to_the_canonical_url(client, seed, url, canonical):
@@ -210,13 +225,19 @@ def test_an_htmx_swap_with_unknown_parameters_is_cached_once_as_its_tidy_query(c
 def test_only_known_htmx_header_values_vary_the_page_key(client, seed):
     client.get("/debates/open-source-ai/")
     client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
-    client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="nowhere")  # any other target: one key
+    client.get(
+        "/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="nowhere"
+    )  # any other target: one key
     entries = page_entries()
     for n in range(5):
         # Not "true": django-htmx sees no htmx request, so the whole page is what they get.
-        page = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST=f"yes{n}", HTTP_HX_TARGET=f"nowhere{n}")
+        page = client.get(
+            "/debates/open-source-ai/", HTTP_HX_REQUEST=f"yes{n}", HTTP_HX_TARGET=f"nowhere{n}"
+        )
         assert "<html" in page.content.decode()
-        fragment = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"nowhere{n}")
+        fragment = client.get(
+            "/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"nowhere{n}"
+        )
         assert "<html" not in fragment.content.decode()
         client.get("/debates/open-source-ai/", HTTP_X_THREADLINE_SYNC=f"some{n}")
     assert page_entries() == entries
@@ -225,7 +246,9 @@ def test_only_known_htmx_header_values_vary_the_page_key(client, seed):
 def test_an_encoded_htmx_target_is_keyed_as_the_view_reads_it(client, seed):
     # django-htmx decodes HX-Target when HX-Target-URI-AutoEncoded is "true"; a key built from
     # the raw header would store the "load more" fragment under an unknown target's key.
-    results = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results").content
+    results = client.get(
+        "/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    ).content
     more = client.get(
         "/debates/open-source-ai/",
         HTTP_HX_REQUEST="true",
@@ -233,8 +256,15 @@ def test_an_encoded_htmx_target_is_keyed_as_the_view_reads_it(client, seed):
         HTTP_HX_TARGET_URI_AUTOENCODED="true",
     ).content
     assert more != results
-    assert client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="load-more").content == more
-    unknown = client.get("/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="%6Coad-mor").content
+    assert (
+        client.get(
+            "/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="load-more"
+        ).content
+        == more
+    )
+    unknown = client.get(
+        "/debates/open-source-ai/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="%6Coad-mor"
+    ).content
     assert unknown != more
 
 

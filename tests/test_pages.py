@@ -22,6 +22,7 @@ from .factories import (
     make_user,
 )
 from .html import posts_shown
+from .public_urls import seed_post_page
 
 pytestmark = pytest.mark.django_db
 
@@ -149,10 +150,16 @@ def test_speaker_with_more_posts_than_a_page_links_to_the_rest_on_the_timeline(c
         make_post(speaker, posted_at=start + datetime.timedelta(hours=n))
     html = page(client, "/speakers/vinod-khosla/")
     assert len([pk for pk, _, context in posts_shown(html) if not context]) == PAGE_SIZE
-    assert f'<a href="/debates/open-source-ai/?speaker=vinod-khosla">read all {PAGE_SIZE + 6} on the timeline</a>' in html
+    assert "These are the first posts of 56" in text_of(html)
+    link = '<a href="/debates/open-source-ai/?speaker=vinod-khosla">'
+    assert (
+        f'{link}{PAGE_SIZE + 6} posts<span class="visually-hidden"> by Vinod Khosla</span>' in html
+    )
 
 
-@pytest.mark.parametrize("url", ["/speakers/nobody/", "/debates/open-source-ai/propositions/nothing/"])
+@pytest.mark.parametrize(
+    "url", ["/speakers/nobody/", "/debates/open-source-ai/propositions/nothing/"]
+)
 def test_unknown_slugs_are_not_found(client, seed, url):
     assert client.get(url).status_code == 404
 
@@ -195,7 +202,9 @@ def test_proposition_page_puts_andreessen_for_and_khosla_against(client, seed):
 
 
 def test_proposition_page_shows_each_claim_with_quote_rationale_and_source(client, seed):
-    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
+    anti = section(
+        page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti"
+    )
     claim = Claim.objects.get(summary__startswith="Open-sourcing frontier AI")
     stance = claim.stances.get()
     assert claim.summary in text_of(anti)
@@ -230,8 +239,9 @@ def test_each_side_shows_a_speakers_strongest_claims_and_links_to_the_rest(clien
     ]
     words = text_of(musk_block)
     assert "2 more pro-open-source claims by Elon Musk. All 5:" in words
-    assert '<a href="/debates/open-source-ai/?speaker=elon-musk&amp;stance=pro&amp;proposition=open-source-ai">' in (
-        musk_block
+    assert (
+        '<a href="/debates/open-source-ai/?speaker=elon-musk&amp;stance=pro&amp;proposition=open-source-ai">'
+        in (musk_block)
     )
     assert f'href="/speakers/{musk.slug}/#article-claims">2 in the article’s words' in musk_block
 
@@ -259,7 +269,10 @@ def test_stance_map_gives_each_speakers_overall_stance_in_words_colour_and_link(
     khosla = map_cell(html, "Vinod Khosla", "Open-source AI")
     assert "anti-open-source (2 claims)" in text_of(khosla)
     assert 'class="badge badge--anti"' in khosla
-    assert 'href="/debates/open-source-ai/?speaker=vinod-khosla&amp;proposition=open-source-ai"' in khosla
+    assert (
+        'href="/debates/open-source-ai/?speaker=vinod-khosla&amp;proposition=open-source-ai"'
+        in khosla
+    )
     assert "pro-open-source (5 claims)" in text_of(map_cell(html, "Elon Musk", "Open-source AI"))
     assert "defends OpenAI (1 claim)" in text_of(map_cell(html, "Vinod Khosla", "OpenAI's"))
     nothing = map_cell(html, "Marc Andreessen", "OpenAI's")
@@ -293,9 +306,13 @@ def test_draft_stances_count_nowhere(client, seed):
         map_cell(page(client, "/debates/open-source-ai/map/"), "Elon Musk", "Open-source AI")
     )
     assert "Draft claim" not in page(client, "/debates/open-source-ai/propositions/open-source-ai/")
-    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
+    anti = section(
+        page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti"
+    )
     assert speakers_in(anti) == ["Vinod Khosla"]
-    assert "anti-open-source 2 claims" in text_of(page(client, "/debates/open-source-ai/propositions/"))
+    assert "anti-open-source 2 claims" in text_of(
+        page(client, "/debates/open-source-ai/propositions/")
+    )
     speaker = page(client, "/speakers/elon-musk/")
     assert "stance=anti&amp;proposition=open-source-ai" not in speaker
 
@@ -304,30 +321,56 @@ def test_draft_stances_count_nowhere(client, seed):
 
 
 @pytest.mark.parametrize(
-    ("url", "current"),
+    ("url", "main", "hub"),
     [
-        ("/debates/open-source-ai/", "Timeline"),
-        ("/speakers/", "Speakers"),
-        ("/debates/open-source-ai/propositions/", "Propositions"),
-        ("/debates/open-source-ai/map/", "Stance map"),
-        (ARTICLE_URL, "The article"),
+        ("/", "Debates", None),
+        ("/speakers/", "Speakers", None),
+        ("/debates/open-source-ai/", None, "Timeline"),
+        ("/debates/open-source-ai/speakers/", None, "Speakers"),
+        ("/debates/open-source-ai/propositions/", None, "Propositions"),
+        ("/debates/open-source-ai/map/", None, "Stance map"),
+        ("/debates/open-source-ai/articles/", None, "Articles"),
     ],
 )
-def test_navigation_marks_the_page_you_are_on(client, seed, url, current):
+def test_navigation_marks_the_page_you_are_on(client, seed, url, main, hub):
     html = page(client, url)
-    nav = html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
-    marked = re.findall(r'aria-current="page">([^<]+)</a>', nav)
-    assert marked == [current]
-    for name in ("Timeline", "Speakers", "Propositions", "Stance map", "The article"):
+    nav = html[html.index('<nav aria-label="Main">') :]
+    nav = nav[: nav.index("</nav>")]
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == ([main] if main else [])
+    for name in ("Debates", "Speakers"):
         assert f">{name}</a>" in nav
+    if hub is None:
+        assert 'aria-label="This debate"' not in html
+        return
+    tabs = html[html.index('<nav class="hub-nav" aria-label="This debate">') :]
+    tabs = tabs[: tabs.index("</nav>")]
+    assert "The open-source AI debate, March 2024</a>" in tabs
+    assert re.findall(r'aria-current="page">([^<]+)</a>', tabs) == [hub]
+    for name in ("Timeline", "Speakers", "Propositions", "Stance map", "Articles"):
+        assert f">{name}</a>" in tabs
+
+
+def test_no_page_names_one_article_in_its_navigation_or_footer(client, seed):
+    """The site holds many debates: the chrome of a page names none of the seed's articles."""
+    html = page(client, "/")
+    chrome = (
+        html[: html.index('<main id="main"')] + html[html.index('<footer class="site-footer">') :]
+    )
+    assert ARTICLE_URL not in chrome and "Grok" not in chrome
 
 
 def test_footer_says_where_the_posts_and_the_stances_come_from(client, seed):
     html = page(client, "/debates/open-source-ai/map/")
     footer = text_of(html[html.index('<footer class="site-footer">') :])
-    assert "Musk’s Grok to Go Open Source in a Bold Move for AI (March 2024)" in footer
+    assert "every post in The open-source AI debate, March 2024 is shown exactly as" in footer
     assert "annotations by Threadline’s editors" in footer
-    assert f'<a href="{ARTICLE_URL}"><cite>' in html
+    assert '<a href="/debates/open-source-ai/articles/">the debate’s articles</a>' in html
+    # An article's page and a post's page name their own source.
+    footer = text_of(page(client, ARTICLE_URL).split('<footer class="site-footer">')[1])
+    assert "every post on this page is shown exactly as it is quoted in this article" in footer
+    post_page = page(client, seed_post_page("Vinod is lobbying"))
+    footer = post_page[post_page.index('<footer class="site-footer">') :]
+    assert f'<a href="{ARTICLE_URL}"><cite>Musk’s Grok to Go Open Source' in footer
 
 
 # Query counts: a page costs the same however much there is to show
@@ -382,7 +425,7 @@ def test_pages_cost_the_same_queries_however_large_the_debate(client, seed, url)
     small = count_queries(client, url)
     grow(PAGE_SIZE + 10)
     assert count_queries(client, url) == small
-    assert small <= 10
+    assert small <= 11
 
 
 # The aggregation, without a database
@@ -451,27 +494,35 @@ def test_stances_on_another_proposition_stay_off_this_ones_page(client, seed):
     Stance.objects.create(
         claim=claim, proposition=other, value="pro", rationale="Elsewhere.", annotator=make_user()
     )
-    anti = section(page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti")
+    anti = section(
+        page(client, "/debates/open-source-ai/propositions/open-source-ai/"), "side--anti"
+    )
     assert "Elsewhere." not in anti and "pro-elsewhere" not in anti
-    assert speakers_in(section(page(client, "/debates/open-source-ai/propositions/elsewhere/"), "side--pro")) == [
-        "Vinod Khosla"
-    ]
+    assert speakers_in(
+        section(page(client, "/debates/open-source-ai/propositions/elsewhere/"), "side--pro")
+    ) == ["Vinod Khosla"]
 
 
 def test_pages_read_sensibly_before_anything_is_annotated(client, db):
-    make_speaker(name="Quiet Person", slug="quiet-person")
+    make_post(make_speaker(name="Quiet Person", slug="quiet-person"))
+    make_speaker(name="Unquoted Person", slug="unquoted-person")
     make_proposition(slug="untouched", label="Untouched", statement="Nobody argued this")
     assert "No stance recorded yet." in text_of(page(client, "/speakers/"))
+    assert "No stance recorded yet." in text_of(page(client, "/debates/open-source-ai/speakers/"))
     speaker = text_of(page(client, "/speakers/quiet-person/"))
-    assert "No post by Quiet Person is quoted yet." in speaker
     assert "Overall: no stance recorded" in speaker
-    assert "No public stance on it yet." in text_of(page(client, "/debates/open-source-ai/propositions/"))
+    unquoted = text_of(page(client, "/speakers/unquoted-person/"))
+    assert "Unquoted Person takes part in no debate yet: no article quotes them." in unquoted
+    assert "No post by Unquoted Person is quoted yet." in unquoted
+    assert "No public stance on it yet." in text_of(
+        page(client, "/debates/open-source-ai/propositions/")
+    )
     detail = text_of(page(client, "/debates/open-source-ai/propositions/untouched/"))
     assert "No public stance on this proposition yet." in detail
     assert "No speaker’s claims are pro-" in detail
-    assert text_of(map_cell(page(client, "/debates/open-source-ai/map/"), "Quiet Person", "Untouched")) == (
-        "no stance recorded"
-    )
+    assert text_of(
+        map_cell(page(client, "/debates/open-source-ai/map/"), "Quiet Person", "Untouched")
+    ) == ("no stance recorded")
 
 
 def test_a_prose_claim_whose_quote_differs_only_in_quote_marks_and_spaces_is_marked(client, seed):

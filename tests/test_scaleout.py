@@ -66,7 +66,15 @@ def read_choices(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("url", ["/debates/open-source-ai/", "/posts/<And @pmarca>/", "/speakers/vinod-khosla/", "/debates/open-source-ai/map/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/debates/open-source-ai/",
+        "/posts/<And @pmarca>/",
+        "/speakers/vinod-khosla/",
+        "/debates/open-source-ai/map/",
+    ],
+)
 def test_an_anonymous_readers_page_reads_only_from_the_replica(client, seed, read_choices, url):
     url = concrete(url)
     read_choices.clear()  # finding the post's id is not the page's read
@@ -77,7 +85,9 @@ def test_an_anonymous_readers_page_reads_only_from_the_replica(client, seed, rea
 def test_editors_and_the_admin_read_from_the_primary(client, seed, admin_user, read_choices):
     client.force_login(admin_user)
     read_choices.clear()
-    assert client.get("/debates/open-source-ai/").status_code == 200  # an editor's own view: read-your-writes
+    assert (
+        client.get("/debates/open-source-ai/").status_code == 200
+    )  # an editor's own view: read-your-writes
     assert client.get("/admin/debate/stance/").status_code == 200
     assert read_choices and not any(read_choices)
 
@@ -261,4 +271,7 @@ def test_with_redis_down_a_committed_edit_still_succeeds_and_shows_soon_after_it
     # Redis is back, holding the old token; the next check against the database replaces it.
     settings.THREADLINE_VERSION_CHECK_SECONDS = 0
     versioning._last_check[0] = 0.0
-    assert "Vinod is lobbying hard against open source." in client.get("/debates/open-source-ai/").content.decode()
+    assert (
+        "Vinod is lobbying hard against open source."
+        in client.get("/debates/open-source-ai/").content.decode()
+    )

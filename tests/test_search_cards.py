@@ -28,6 +28,8 @@ def test_each_search_marks_its_own_words_in_cached_cards(client, seed):
     assert marks == {frozenset({"war"}), frozenset({"open"})}
 
     # The HTMX fragment of the first search (not in the page cache) reuses its cards.
-    fragment = client.get("/debates/open-source-ai/?q=war", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    fragment = client.get(
+        "/debates/open-source-ai/?q=war", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
     assert "<html" not in fragment.content.decode()
     assert marked(fragment.content.decode()) == {"war"}

@@ -60,7 +60,12 @@ def test_development_mode_needs_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_every_response_carries_the_security_headers(client, seed):
-    for url in ["/debates/open-source-ai/", seed_post_page("Vinod is lobbying"), "/admin/login/", "/does-not-exist/"]:
+    for url in [
+        "/debates/open-source-ai/",
+        seed_post_page("Vinod is lobbying"),
+        "/admin/login/",
+        "/does-not-exist/",
+    ]:
         response = client.get(url)
         policy = response["Content-Security-Policy"]
         for directive in (
@@ -82,7 +87,9 @@ def test_every_response_carries_the_security_headers(client, seed):
 def test_hsts_is_sent_over_https(client, seed, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     assert "Strict-Transport-Security" not in client.get("/debates/open-source-ai/")
-    assert client.get("/debates/open-source-ai/", secure=True)["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert client.get("/debates/open-source-ai/", secure=True)[
+        "Strict-Transport-Security"
+    ].startswith("max-age=31536000")
 
 
 @pytest.mark.django_db

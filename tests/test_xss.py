@@ -34,6 +34,7 @@ from debate.imports.plan import plan_import
 from debate.imports.save import save_import
 from debate.models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance
 
+from .factories import default_debate, quote_in, quoting_article
 from .test_annotation import loaded_form, new_stance
 from .test_import_admin import confirm
 
@@ -176,7 +177,9 @@ def check_timeline(client: Client, url: str = "/debates/open-source-ai/") -> str
     """Every page of the timeline, as "Later posts" (and, through htmx, scrolling) loads
     them; returns their text."""
     pages = [check_page(client, url)]
-    while match := re.search(r'<a class="button" href="(/\?[^"]*after=[^"]*)"', pages[-1].html):
+    while match := re.search(
+        r'<a class="button" href="(/debates/open-source-ai/\?[^"]*after=[^"]*)"', pages[-1].html
+    ):
         following = match.group(1).replace("&amp;", "&")
         pages.append(check_page(client, following))
         check_page(client, following, HX_Request="true", HX_Target="load-more")
@@ -313,6 +316,8 @@ def build_payload_propositions(payloads: list[str] = PAYLOADS) -> tuple[Post, li
         text="A post with a stance on every proposition.",
         posted_at=BASE_TIME,
     )
+    debate = default_debate()
+    quote_in(quoting_article(debate), post, 1)
     claim = Claim.objects.create(speaker=speaker, post=post, summary="Every side", quote=post.text)
     annotator = get_user_model().objects.create_user(username="xss-propositions")
     propositions = []
@@ -324,6 +329,7 @@ def build_payload_propositions(payloads: list[str] = PAYLOADS) -> tuple[Post, li
             },
             description=p,
         )
+        proposition.debates.add(debate)
         Stance.objects.create(
             claim=claim, proposition=proposition, value=VALUES[i % 3], rationale="Why.",
             annotator=annotator,
@@ -412,7 +418,14 @@ def hostile_queries() -> Iterator[list[tuple[str, str]]]:
         yield query
 
 
-@pytest.mark.parametrize("page", ["/debates/open-source-ai/", "/debates/open-source-ai/feed/", "/debates/open-source-ai/export.json"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/debates/open-source-ai/",
+        "/debates/open-source-ai/feed/",
+        "/debates/open-source-ai/export.json",
+    ],
+)
 def test_payloads_in_the_query_string_are_not_reflected_as_markup(client, seed, page):
     for n, query in enumerate(hostile_queries()):
         url = f"{page}?{urlencode(query)}"
@@ -458,6 +471,7 @@ def test_claims_and_stances_written_in_the_admin_show_their_payloads_as_text(
     proposition = Proposition.objects.create(
         slug="p", label="P", statement="S", pro_label="pro-p", anti_label="anti-p"
     )
+    proposition.debates.add(default_debate())
     speaker = Speaker.objects.create(name="Writer", slug="writer", handle="writer")
     blank = loaded_form(superuser_client, "/admin/debate/claim/add/")
     for i, p in enumerate(PAYLOADS):
@@ -465,6 +479,7 @@ def test_claims_and_stances_written_in_the_admin_show_their_payloads_as_text(
             speaker=speaker, handle_shown="writer", display_name_shown="Writer", text=p,
             posted_at=BASE_TIME + datetime.timedelta(hours=i),
         )  # fmt: skip
+        quote_in(quoting_article(default_debate()), post, i + 1)
         data = blank | {"speaker": [str(speaker.pk)], "post": [str(post.pk)], "article": [""],
                  "summary": [fit(Claim, "summary", p)], "quote": [p]}  # fmt: skip
         data = new_stance(data, proposition, rationale=p, evidence=p, value=VALUES[i % 3])
@@ -579,8 +594,15 @@ def test_the_timeline_shows_every_payload_as_text(client, payload_debate):
     missing = [p for p in PAYLOADS if not shown(p, text)]
     assert missing == [], "payloads the timeline does not show as text"
     # A filter change swaps the results (and the facets, out of band) through htmx.
-    check_page(client, "/debates/open-source-ai/?proposition=xss-shared&stance=anti", HX_Request="true")
-    check_page(client, "/debates/open-source-ai/?q=script&order=newest", HX_Request="true", X_Threadline_Sync="all")
+    check_page(
+        client, "/debates/open-source-ai/?proposition=xss-shared&stance=anti", HX_Request="true"
+    )
+    check_page(
+        client,
+        "/debates/open-source-ai/?q=script&order=newest",
+        HX_Request="true",
+        X_Threadline_Sync="all",
+    )
 
 
 def test_every_post_page_shows_its_payload_as_text(client, payload_debate):

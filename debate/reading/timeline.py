@@ -73,7 +73,7 @@ class Timeline:
         depend on nothing else, and a large debate lists many speakers and articles."""
         html = cache.get(f"{self.facet_key}:form") if self.facet_key else None
         if html is None:
-            html = render_to_string(FACET_FORM_TEMPLATE, {"timeline": self})
+            html = render_to_string(FACET_FORM_TEMPLATE, {"timeline": self, "debate": self.debate})
             if self.facet_key:
                 cache.set(f"{self.facet_key}:form", html, FACET_TIMEOUT)
         return mark_safe(html)  # noqa: S308  (our own rendered, escaped template)

@@ -12,12 +12,28 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from ..models import Debate
+from ..versioning import current_version, remembered
+
+DEBATE_TIMEOUT = 24 * 3600
+
+
+def debate_named(slug: str) -> Debate:
+    """The debate with this slug (a 404 if none), kept in the cache under the edit counter:
+    a hub page's facets and cards come from the cache too, so a warm page costs no query for
+    its debate, and any edit (a renamed debate included) gives a new key."""
+    key = f"debate:{current_version().number}:{slug}"
+    found = cache.get(key)
+    if found is None:
+        found = get_object_or_404(Debate, slug=slug)
+        cache.set(key, found, DEBATE_TIMEOUT)
+    return found
 
 
 def in_debate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -25,8 +41,9 @@ def in_debate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @wraps(view)
     def wrapped(request: HttpRequest, debate: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        found = get_object_or_404(Debate, slug=debate)
-        return view(request, found, *args, **kwargs)
+        # The page reads the counter too (its facets' keys): once per request is enough.
+        with remembered(current_version()):
+            return view(request, debate_named(debate), *args, **kwargs)
 
     return wrapped
 

@@ -141,7 +141,9 @@ def read_everything(page: Page, base: str, paths: list[str]) -> dict[str, list[s
     found["/debates/open-source-ai/"] = sprung(page)
     page.get_by_role("radio", name="Shared 0").check()  # the results swap in through htmx
     # A page of a hundred payload-laden posts and their facets: give a busy machine time.
-    expect(page).to_have_url(base + "/debates/open-source-ai/?proposition=xss-shared-0", timeout=30_000)
+    expect(page).to_have_url(
+        base + "/debates/open-source-ai/?proposition=xss-shared-0", timeout=30_000
+    )
     page.wait_for_load_state("networkidle")
     found["/debates/open-source-ai/?proposition=xss-shared-0"] = sprung(page)
     for path in paths:
