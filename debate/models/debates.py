@@ -73,7 +73,7 @@ class Debate(Timestamped):
 
     @property
     def period(self) -> str:
-        """The period in words: "Mar 2024", "Mar to Jun 2024" (with an en dash), "from 2 Mar 2024"."""
+        """The period in words: "Mar 2024", "Mar to Jun 2024" (an en dash), "from 2 Mar 2024"."""
         return period_words(self.starts_on, self.ends_on)
 
 
