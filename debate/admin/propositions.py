@@ -16,7 +16,9 @@ class PropositionAdmin(AtomicActionsAdmin):
     list_display = ["label", "statement", "pro_label", "anti_label", "stance_count"]
     search_fields = ["label", "statement", "description"]
     prepopulated_fields = {"slug": ["label"]}
-    fields = ["label", "slug", "statement", "description", "pro_label", "anti_label"]
+    fields = ["label", "slug", "statement", "description", "pro_label", "anti_label", "debates"]
+    filter_horizontal = ["debates"]
+    list_filter = ["debates"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Proposition]:
         return super().get_queryset(request).annotate(stance_total=Count("stances"))

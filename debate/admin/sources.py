@@ -57,8 +57,9 @@ class ArticleAdmin(AtomicActionsAdmin):
     two queries, each linking to its own page (``QuotedPostAdmin``) to move or replace it.
     """
 
-    list_display = ["title", "outlet", "published_on", "quoted_count"]
-    list_filter = ["outlet", "published_on"]
+    list_display = ["title", "debate", "outlet", "published_on", "quoted_count"]
+    list_filter = ["debate", "outlet", "published_on"]
+    list_select_related = ["debate"]
     search_fields = ["title", "outlet", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"

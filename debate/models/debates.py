@@ -14,6 +14,11 @@ from .base import Timestamped
 
 
 class DebateQuerySet(models.QuerySet["Debate"]):
+    def newest_first(self) -> DebateQuerySet:
+        """The latest period first (undated debates last), then by title: said explicitly,
+        as a grouped query does not keep the model's default order."""
+        return self.order_by(models.F("starts_on").desc(nulls_last=True), "title", "pk")
+
     def of_post(self, post: object) -> DebateQuerySet:
         """The debates whose articles quote ``post`` (a post may be quoted in several)."""
         from .sources import ArticlePost

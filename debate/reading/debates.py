@@ -65,7 +65,7 @@ def debate_cards() -> list[DebateCard]:
             n_posts=Count("articles__quoted_posts__post", distinct=True),
             n_speakers=Count("articles__quoted_posts__post__speaker", distinct=True),
             n_articles=Count("articles", distinct=True),
-        )
+        ).newest_first()
     )
     links = Proposition.debates.through.objects.filter(debate__in=debates)
     propositions: dict[int, list[Proposition]] = {}

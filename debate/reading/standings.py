@@ -173,7 +173,9 @@ def debate_sections(speaker: Speaker) -> list[DebateSection]:
             n_prose=Count(
                 "articles__claims", filter=Q(articles__claims__speaker=speaker), distinct=True
             ),
-        ).filter(Q(n_posts__gt=0) | Q(n_prose__gt=0))
+        )
+        .filter(Q(n_posts__gt=0) | Q(n_prose__gt=0))
+        .newest_first()
     )
     links = Proposition.debates.through.objects.filter(debate__in=debates)
     propositions: dict[int, list[Proposition]] = {}
