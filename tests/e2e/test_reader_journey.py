@@ -11,9 +11,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def walk(page: Page, base: str) -> None:
-    """Permalink up and down the thread, speaker page, article, map cell to its timeline."""
+    """From the list of debates to a hub; permalink up and down the thread, speaker page and
+    its debate, the debate's articles, map cell to its timeline."""
     reply = Post.objects.get(text__startswith="Let's assume")
-    page.goto(base + "/debates/open-source-ai/")
+    page.goto(base + "/")
+    page.get_by_role("heading", name="The open-source AI debate, March 2024").get_by_role(
+        "link"
+    ).click()
+    expect(page).to_have_url(base + "/debates/open-source-ai/")
     page.locator(f"#post-{reply.pk}").get_by_role("link", name=re.compile("^Permalink")).click()
     expect(page).to_have_url(re.compile(rf"/posts/{reply.pk}/$"))
     expect(page.locator(".card--focus")).to_contain_text("Let's assume")
@@ -29,10 +34,16 @@ def walk(page: Page, base: str) -> None:
     expect(page).to_have_url(re.compile(r"/speakers/vinod-khosla/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Vinod Khosla")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="The article").click()
+    page.get_by_role("heading", name="The open-source AI debate, March 2024").get_by_role(
+        "link"
+    ).click()
+    expect(page).to_have_url(base + "/debates/open-source-ai/")
+    hub = page.get_by_role("navigation", name="This debate")
+    hub.get_by_role("link", name="Articles").click()
+    page.get_by_role("link", name=re.compile("Grok to Go Open Source")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grok to Go Open Source")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stance map").click()
+    hub.get_by_role("link", name="Stance map").click()
     cell = page.locator("table a", has_text="anti-open-source").first
     cell.click()
     expect(page).to_have_url(re.compile(r"/\?speaker=vinod-khosla&proposition=open-source-ai$"))
