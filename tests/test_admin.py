@@ -156,6 +156,22 @@ def test_a_proposition_needs_its_statement_label_and_the_words_for_its_sides(edi
     assert not Proposition.objects.filter(slug="compute-caps").exists()
 
 
+@pytest.mark.parametrize(
+    ("model", "field", "term", "found"),
+    [
+        ("stance", "proposition", "open", "Open-source AI"),
+        ("claim", "speaker", "vinod", "Vinod Khosla"),
+    ],
+)
+def test_the_autocompletes_answer_in_order(editor_client, model, field, term, found):
+    # Their admins count something per row (GROUP BY), which drops the model's ordering: the
+    # autocomplete then warned of unordered pages (a 500 under the test settings).
+    query = {"app_label": "debate", "model_name": model, "field_name": field, "term": term}
+    response = editor_client.get("/admin/autocomplete/", query)
+    assert response.status_code == 200
+    assert found in [row["text"] for row in response.json()["results"]]
+
+
 def test_an_editor_cannot_delete_a_proposition_by_any_page(editor_client):
     proposition = make_proposition()
     url = f"/admin/debate/proposition/{proposition.pk}/delete/"
