@@ -264,13 +264,14 @@ class ClaimAdmin(StanceHistoryAdmin):
         return None if number is None else StanceRevision.objects.filter(claim_id=number)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        post = None if object_id else fixed_source(request).post
-        if post is not None:  # from Posts to annotate: its queue, not the propositions'
-            queue = post_queue.queue_context(request, post)
+        source = FixedSource() if object_id else fixed_source(request)
+        if source.post is not None:  # from Posts to annotate: its queue, not the propositions'
+            queue = post_queue.queue_context(request, source.post)
         else:
             claim = self.get_object(request, object_id) if object_id else None
             queue = self.queue_context(request, claim)
-        context = {**(extra_context or {}), **queue}
+        # A new claim with its source on top opens there, not scrolled on to the first field.
+        context = {**(extra_context or {}), **queue, "no_autofocus": bool(source)}
         return super().changeform_view(request, object_id, form_url, context)
 
     def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:

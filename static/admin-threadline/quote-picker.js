@@ -32,16 +32,30 @@
     targetName.textContent = describe(field);
   });
 
-  // The part of the current selection that lies inside the source, as text ("" for none).
+  // The part of the current selection that lies inside the source, as text ("" for none),
+  // widened to whole words: a drag that stops inside a word takes the whole word.
+  const WORD = /[\p{L}\p{N}]/u;
+  const isWord = (char) => char !== undefined && WORD.test(char);
+  const offsetOf = (node, offset) => {
+    const before = document.createRange();
+    before.setStart(source, 0);
+    before.setEnd(node, offset);
+    return before.toString().length;
+  };
   const selectedWords = () => {
     const selection = document.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return "";
     const range = selection.getRangeAt(0);
     if (!range.intersectsNode(source)) return "";
-    const inside = range.cloneRange();
-    if (!source.contains(range.startContainer)) inside.setStart(source, 0);
-    if (!source.contains(range.endContainer)) inside.setEnd(source, source.childNodes.length);
-    return inside.toString().trim();
+    const text = source.textContent;
+    let start = source.contains(range.startContainer)
+      ? offsetOf(range.startContainer, range.startOffset) : 0;
+    let end = source.contains(range.endContainer)
+      ? offsetOf(range.endContainer, range.endOffset) : text.length;
+    if (end <= start) return "";
+    while (start > 0 && isWord(text[start - 1]) && isWord(text[start])) start -= 1;
+    while (end < text.length && isWord(text[end - 1]) && isWord(text[end])) end += 1;
+    return text.slice(start, end).trim();
   };
 
   let last = "";
