@@ -129,6 +129,10 @@ def test_annotate_next_opens_the_claim_form_for_the_oldest_post_shown_in_full(ed
     # Its conversation, read-only: the reply below it.
     assert "Later thoughts." in page and "replies to @queuespeaker" in page
     assert "Save and annotate next post" in page and "2 posts</strong> without a claim" in page
+    # It opens on the post: the admin's script that focuses (and scrolls to) the first field
+    # is left out.
+    assert 'data-model-name="claim"' not in page
+    assert 'data-model-name="claim"' in text(editor_client.get(ADD))
 
 
 def test_the_form_shows_the_thread_the_post_answers_and_its_replies_oldest_first(
