@@ -234,6 +234,8 @@ def test_save_and_add_another_stays_on_the_same_post(editor_client, posts):
 def test_a_claim_from_an_article_quotes_its_prose(editor_client, seed):
     article = make_article(body="Some prose here.\n\nThe senator said open models are a gift.")
     url = f"{ADD}?{urlencode({'article': article.pk})}"
+    article_page = text(editor_client.get(f"/admin/debate/article/{article.pk}/change/"))
+    assert f'href="{url}"' in article_page  # "Add a claim from its prose"
     speaker = make_speaker(name="Senator")
     data = claim_data(editor_client, url, summary="A gift.", quote="open models are a curse",
                       speaker=str(speaker.pk))  # fmt: skip
