@@ -90,19 +90,28 @@ def seed(db) -> None:
 # Accounts -------------------------------------------------------------------------------------
 
 
+# The data migrations that shape the roles, in order, with the function each runs forward.
+ROLE_MIGRATIONS = [
+    ("0004_editor_and_reviewer_groups", "create_groups"),
+    ("0008_editors_manage_propositions", "grant"),
+    ("0009_debates", "debate_permissions"),
+]
+
+
 @pytest.fixture
 def role_groups(db) -> None:
-    """The Editor and Reviewer groups. A data migration makes them and a transactional test's
-    flush removes them, so they are made again when gone, by the migration's own code against
-    the migrations' model state, as migrate would."""
+    """The Editor and Reviewer groups. Data migrations make them (0004) and widen them
+    (0008, 0009) and a transactional test's flush removes them, so they are made again when gone,
+    by the migrations' own code against the migrations' model state, as migrate would."""
     from django.contrib.auth.models import Group
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     if Group.objects.filter(name__in=["Editor", "Reviewer"]).count() == 2:
         return
-    migration = importlib.import_module("debate.migrations.0004_editor_and_reviewer_groups")
-    migration.create_groups(MigrationExecutor(connection).loader.project_state().apps, None)
+    state = MigrationExecutor(connection).loader.project_state().apps
+    for name, step in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(f"debate.migrations.{name}"), step)(state, None)
 
 
 @pytest.fixture

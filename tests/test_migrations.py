@@ -129,3 +129,40 @@ def test_the_models_need_no_migration_that_is_not_written():
         call_command("makemigrations", APP, "--check", "--dry-run", stdout=out)
     except SystemExit:
         pytest.fail(f"the models have changes without a migration:\n{out.getvalue()}")
+
+
+def proposition_rights() -> dict[str, set[str]]:
+    from django.contrib.auth.models import Group
+
+    return {
+        group.name: set(
+            group.permissions.filter(content_type__model="proposition").values_list(
+                "codename", flat=True
+            )
+        )
+        for group in Group.objects.filter(name__in=["Editor", "Reviewer"])
+    }
+
+
+def test_0008_lets_editors_manage_propositions_and_reverses():
+    granted = {
+        "Editor": {"add_proposition", "change_proposition", "view_proposition"},
+        "Reviewer": {
+            "add_proposition", "change_proposition", "delete_proposition", "view_proposition",
+        },
+    }  # fmt: skip
+    try:
+        # From before the roles existed (an earlier test's flush removed them): 0004 makes
+        # them, 0008 widens them.
+        call_command("migrate", APP, "0003_stance_provenance_and_revisions", verbosity=0)
+        call_command("migrate", APP, verbosity=0)
+        assert proposition_rights() == granted
+        call_command("migrate", APP, "0007_stance_rationale_max_length", verbosity=0)
+        assert proposition_rights() == {
+            "Editor": {"view_proposition"},
+            "Reviewer": {"view_proposition"},
+        }
+        call_command("migrate", APP, "0008_editors_manage_propositions", verbosity=0)
+        assert proposition_rights() == granted
+    finally:
+        call_command("migrate", APP, verbosity=0)

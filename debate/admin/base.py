@@ -57,6 +57,14 @@ class AtomicActionsAdmin(admin.ModelAdmin):
             return None
         return super().get_object(request, object_id, from_field)
 
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any):
+        # The autocompletes page through get_queryset() as it is; where that counts something
+        # (GROUP BY), Django drops the model's ordering, so the pages would be in no order
+        # (and Django warns). The lists order their queryset themselves.
+        if not queryset.ordered:
+            queryset = queryset.order_by(*(self.model._meta.ordering or []), "pk")
+        return super().get_paginator(request, queryset, *args, **kwargs)
+
     def response_action(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with transaction.atomic():
             return super().response_action(request, *args, **kwargs)

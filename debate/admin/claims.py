@@ -1,5 +1,7 @@
-"""Claims, where editors annotate: the stances inline with their provenance and history, the
-filters that find what is left to do, "Save and annotate next", and the bulk stance action."""
+"""Claims, where editors annotate: the claim's source in full (``claim_source``), the stances
+inline with their provenance and history, the filters that find what is left to do, "Save and
+annotate next" (claims toward a proposition, or the posts still without a claim:
+``post_queue``), and the bulk stance action."""
 
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ from ..editing.revisions import delete_stances, may_change, save_stance, set_sta
 from ..models import Claim, Proposition, ReviewState, Stance, StanceRevision
 from ..reading.agreed import agreed_stances
 from ..text import parse_id
+from . import post_queue
 from .base import COMPACT_TEXT, excerpt, split_judgements
+from .claim_source import ClaimForm, FixedSource, claim_fieldsets, fixed_source, source_html
 from .display import STANCE_RELATED, StanceHistoryAdmin, provenance_html, stance_badge
 from .forms import (
     STANCE_LAYOUT,
@@ -104,10 +108,29 @@ class ClaimAdmin(StanceHistoryAdmin):
     search_fields = ["summary", "quote", "post__text", "article__title", "speaker__name"]
     autocomplete_fields = ["speaker", "post", "article"]
     date_hierarchy = "post__posted_at"
-    fields = ["speaker", "summary", "post", "article", "quote"]
+    form = ClaimForm
+    readonly_fields = ["source"]
     inlines = [StanceInline]
     formfield_overrides = COMPACT_TEXT
     actions = ["set_stance"]
+
+    # The claim's source ---------------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj: Claim | None = None):
+        return claim_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.fixed = fixed_source(request) if obj is None else FixedSource()
+        return form
+
+    @admin.display(description="source")
+    def source(self, claim: Claim) -> str:
+        return source_html(claim)
+
+    def get_urls(self):
+        # Before the model's own URLs, which would read "posts-to-annotate" as a claim's id.
+        return post_queue.urls(self) + super().get_urls()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "summary":
@@ -223,9 +246,15 @@ class ClaimAdmin(StanceHistoryAdmin):
         return super().response_change(request, obj)
 
     def response_add(self, request, obj, post_url_continue=None):
+        if "_next_post" in request.POST:
+            return post_queue.saved_then_next(request, self, obj)
         if "_annotate_next" in request.POST:
             return self.annotate_next(request, obj)
-        return super().response_add(request, obj, post_url_continue)
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and fixed_source(request).post is not None:
+            # Another claim from the same post, shown in full again.
+            return HttpResponseRedirect(post_queue.claim_form_url(obj.post))
+        return response
 
     # Pages --------------------------------------------------------------------------------
 
@@ -235,8 +264,14 @@ class ClaimAdmin(StanceHistoryAdmin):
         return None if number is None else StanceRevision.objects.filter(claim_id=number)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        claim = self.get_object(request, object_id) if object_id else None
-        context = {**(extra_context or {}), **self.queue_context(request, claim)}
+        source = FixedSource() if object_id else fixed_source(request)
+        if source.post is not None:  # from Posts to annotate: its queue, not the propositions'
+            queue = post_queue.queue_context(request, source.post)
+        else:
+            claim = self.get_object(request, object_id) if object_id else None
+            queue = self.queue_context(request, claim)
+        # A new claim with its source on top opens there, not scrolled on to the first field.
+        context = {**(extra_context or {}), **queue, "no_autofocus": bool(source)}
         return super().changeform_view(request, object_id, form_url, context)
 
     def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:

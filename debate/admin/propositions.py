@@ -1,5 +1,7 @@
-"""Propositions: the questions stances take a side on, defined by the editor-in-chief (editors
-see them and annotate toward them)."""
+"""Propositions: the questions stances take a side on, each with its statement, short label and
+the words for its two sides. Editors add and change them; Reviewers may also delete one that
+no stance takes a side on (migration 0008; Django's own permission checks, in the ModelAdmin,
+refuse everyone else, whatever a template shows)."""
 
 from __future__ import annotations
 

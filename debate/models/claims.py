@@ -104,7 +104,10 @@ class Claim(Timestamped):
             errors["post"] = "Choose the claim's source: one post, or one article."
         elif self.quote and not quote_occurs(self.quote, self.source_text):
             where = "post's text" if self.post_id else "article's body"
-            errors["quote"] = f"These words do not occur in the {where}."
+            errors["quote"] = (
+                f"These words do not occur in the {where}: quote its own words, exactly as "
+                "written (spacing and quote marks may differ). Nothing was saved."
+            )
         if self.post_id and self.speaker_id and self.post.speaker_id != self.speaker_id:
             errors["speaker"] = "A claim from a post belongs to the post's speaker."
         if errors:

@@ -110,6 +110,12 @@ class PostQuerySet(models.QuerySet["Post"]):
     def chronological(self) -> PostQuerySet:
         return self.order_by("posted_at", "pk")
 
+    def unclaimed(self) -> PostQuerySet:
+        """Posts no claim comes from yet: what is left for editors to annotate
+        (``debate.editing.post_queue``). One NOT EXISTS, answered from the claims' post index."""
+        claims = _model("Claim").objects.filter(post=OuterRef("pk"))
+        return self.filter(~Exists(claims))
+
     def rethread(self) -> int:
         """Give these posts, and every reply below them, the first post of their thread as
         ``thread_root``: the one rule for thread roots, for saves, imports and restores.

@@ -44,6 +44,8 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/debate/claim/",
     "/admin/debate/claim/{claim}/change/",  # Khosla's Manhattan Project claim
+    "/admin/debate/claim/posts-to-annotate/",
+    "/admin/debate/claim/add/?post={post}",  # a new claim from a post, shown in its thread
     "/admin/debate/stance/",
     "/admin/debate/stance/agreement/",
     "/admin/debate/article/import/",
@@ -61,9 +63,9 @@ def test_main_admin_pages_have_no_serious_accessibility_violations(
     page.get_by_label("Password").fill("password")
     page.get_by_role("button", name="Log in").click()
     found = {}
-    claim = Claim.objects.get(summary__startswith="Open-sourcing frontier AI").pk
+    claim = Claim.objects.get(summary__startswith="Open-sourcing frontier AI")
     for path in ADMIN_PAGES:
-        page.goto(live_server.url + path.format(claim=claim))
+        page.goto(live_server.url + path.format(claim=claim.pk, post=claim.post_id))
         # Django's autocomplete (select2) renders an unnamed role="textbox" span inside each
         # autocomplete box; its combobox itself is named. Known upstream; not ours to patch.
         if problems := serious_violations(page, skip=("aria-input-field-name",)):

@@ -62,9 +62,15 @@ def public_pages() -> list[tuple[str, str]]:
 
 
 def admin_pages() -> list[tuple[str, str]]:
-    pages = [("admin-index", "/admin/"), ("admin-claims", "/admin/debate/claim/")]
+    pages = [
+        ("admin-index", "/admin/"),
+        ("admin-posts-to-annotate", "/admin/debate/claim/posts-to-annotate/"),
+        ("admin-claims", "/admin/debate/claim/"),
+    ]
     if claim := Claim.objects.filter(post__isnull=False).order_by("pk").first():
         pages.append(("admin-claim", f"/admin/debate/claim/{claim.pk}/change/"))
+    if post := Post.objects.order_by("posted_at", "pk").first():
+        pages.append(("admin-claim-from-post", f"/admin/debate/claim/add/?post={post.pk}"))
     pages += [
         ("admin-stances", "/admin/debate/stance/"),
         ("admin-posts", "/admin/debate/post/"),

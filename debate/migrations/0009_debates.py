@@ -65,7 +65,7 @@ def debate_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("debate", "0007_stance_rationale_max_length"),
+        ("debate", "0008_editors_manage_propositions"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
