@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.http import urlencode
 
@@ -318,3 +319,80 @@ def test_a_model_error_on_a_field_the_form_does_not_show_is_said_above_it():
     )
     assert not form.is_valid()
     assert form.non_field_errors() == ["Choose the claim's source: one post, or one article."]
+
+
+# Per debate, and the whole road (issue 13) ---------------------------------------------------
+
+
+def test_the_queue_is_per_debate_and_annotate_next_stays_in_it(editor_client, posts):
+    from .factories import make_debate
+
+    chips = make_debate(slug="chip-exports", title="Chip export controls")
+    exported = make_post(posted_at=day(1), text="Chips are not secrets.", debate=chips)
+    everyone = text(editor_client.get(QUEUE))
+    assert 'Chip export controls</a> <span class="tl-muted">(1 waiting)</span>' in everyone
+    assert 'The open-source AI debate, March 2024</a> <span class="tl-muted">(3 waiting)' in (
+        everyone
+    )
+    scoped = editor_client.get(f"{QUEUE}?debate=chip-exports")
+    assert "1 post</strong> of Chip export controls has no claim yet" in text(scoped)
+    assert "Chips are not secrets." in text(scoped) and "Later thoughts." not in text(scoped)
+    response = editor_client.get(f"{NEXT}?debate=chip-exports")
+    assert (
+        response["Location"]
+        == f"{ADD}?{urlencode({'post': exported.pk, 'debate': 'chip-exports'})}"
+    )
+    # In the open-source debate, the oldest waiting is April 10: chips' April 1 is not in it.
+    response = editor_client.get(f"{NEXT}?debate=open-source-ai")
+    assert f"post={posts[10].pk}" in response["Location"]
+
+
+def test_an_editor_takes_an_imported_post_to_a_published_stance(editor_client, editor, db):
+    """Import an article into a new debate, add a proposition for it, annotate its post from
+    the queue: a reader sees the stance, with its proposition named, on the debate's hub."""
+    import io
+
+    from django.core.management import call_command
+
+    source = (
+        "Chips and the law\n"
+        "Export controls on AI chips are back in the news.\n"
+        "Controls on chips only push rivals to build their own.\n"
+        "— Jane Doe (@janedoe) June 3, 2025\n"
+    )
+    path = __import__("pathlib").Path(__import__("tempfile").mkdtemp()) / "chips.txt"
+    path.write_text(source, encoding="utf-8")
+    call_command(
+        "import_article", str(path), "--debate", "chips", "--debate-title", "Chip exports",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    post = Post.objects.get(text__startswith="Controls on chips")
+    hub = "/debates/chips/"
+    assert "Not yet annotated" in text(editor_client.get(hub))
+    # The Editor adds a proposition for the new debate.
+    from debate.models import Debate
+
+    chips = Debate.objects.get(slug="chips")
+    response = editor_client.post(
+        "/admin/debate/proposition/add/",
+        {"label": "Chip controls", "slug": "chip-controls",
+         "statement": "AI chips should be kept from rivals", "description": "",
+         "pro_label": "for controls", "anti_label": "against controls",
+         "debates": [str(chips.pk)]},
+    )  # fmt: skip
+    assert response.status_code == 302, text(response)[:2000]
+    proposition = Proposition.objects.get(slug="chip-controls")
+    # The post waits in the chips queue; Annotate next opens it.
+    location = editor_client.get(f"{NEXT}?debate=chips")["Location"]
+    assert f"post={post.pk}" in location
+    data = claim_data(
+        editor_client, location, summary="Controls backfire.",
+        quote="Controls on chips only push rivals to build their own.",
+    )  # fmt: skip
+    data = with_stance(data, proposition, value="anti")
+    response = editor_client.post(location, {**data, "_next_post": ["Save and annotate next post"]})
+    assert response.status_code == 302
+    assert response["Location"] == f"{QUEUE}?debate=chips"  # nothing left in that debate
+    reader = text(Client().get(hub))
+    assert "Not yet annotated" not in reader
+    assert "against controls" in reader and "Chip controls" in reader

@@ -253,7 +253,8 @@ class ClaimAdmin(StanceHistoryAdmin):
         response = super().response_add(request, obj, post_url_continue)
         if "_addanother" in request.POST and fixed_source(request).post is not None:
             # Another claim from the same post, shown in full again.
-            return HttpResponseRedirect(post_queue.claim_form_url(obj.post))
+            debate = post_queue.queue_debate(request)
+            return HttpResponseRedirect(post_queue.claim_form_url(obj.post, debate))
         return response
 
     # Pages --------------------------------------------------------------------------------
