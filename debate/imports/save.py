@@ -79,14 +79,14 @@ def save_import(
             existing = find_article(parsed)
             if existing is not None:
                 return ImportResult(existing, created=False)  # nothing written: not an edit
-            debate = choose_debate(decisions.debate, decisions.debate_title, parsed.title)
+            choice = choose_debate(decisions.debate, decisions.debate_title, parsed.title)
             plan = plan_import(parsed)
             problems = check_decisions(plan, decisions)
             if problems:
                 raise ImportRejected(problems)
             # Bulk inserts send no signals: the writes count as one edit, in this transaction.
             with bulk_edit():
-                return _write(plan, decisions, debate, progress)
+                return _write(plan, decisions, choice, progress)
     except IntegrityError as error:
         # Someone saved a clashing speaker or post at the same moment: nothing was written.
         raise ImportRejected(
