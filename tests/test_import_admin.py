@@ -12,9 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from debate.models import Article, ArticlePost, Post, Speaker
+from debate.models import Article, ArticlePost, Debate, Post, Speaker
 
-from .factories import make_post, make_speaker, make_user
+from .factories import make_debate, make_post, make_speaker, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +182,10 @@ def test_confirm_saves_everything_and_lands_on_the_article(editor_client):
     reply = Post.objects.get(text__startswith="And @pmarca")
     assert (reply.in_reply_to.text[:17], reply.reply_basis) == ("Vinod is lobbying", "explicit")
     page = text_of(editor_client.get(response["Location"]))
-    assert "Imported “Musk’s Grok to Go Open Source in a Bold Move for AI”: 7 posts (7 new" in page
+    assert (
+        "Imported “Musk’s Grok to Go Open Source in a Bold Move for AI” into a new debate, "
+        "“Musk’s Grok to Go Open Source in a Bold Move for AI”: 7 posts (7 new" in page
+    )
 
 
 def test_a_suggestion_left_alone_is_not_stored(editor_client):
@@ -245,7 +248,7 @@ def test_a_likely_duplicate_may_be_linked(editor_client):
     assert f"post 1 is likely post #{known.pk} already in Threadline" in page
     confirm(editor_client, shown, **{"dup-1": str(known.pk)})
     assert Post.objects.count() == 1
-    assert ArticlePost.objects.get().post == known
+    assert ArticlePost.objects.get(article__title="Title").post == known
 
 
 def test_change_the_text_goes_back_to_the_form_with_the_text(editor_client):
@@ -439,3 +442,126 @@ def test_a_huge_declared_body_is_refused_before_it_is_read(client, seed):
         "POST", "/admin/login/", CONTENT_LENGTH=str(1024**3), **{"wsgi.input": Unreadable()}
     )
     assert response.status_code == 413
+
+
+# --- the debate (issue 13) ----------------------------------------------------------------------
+
+SEED_TITLE = "Musk’s Grok to Go Open Source in a Bold Move for AI"
+
+
+def everything_counted() -> tuple[int, int, int, int]:
+    return (
+        Article.objects.count(),
+        Post.objects.count(),
+        Debate.objects.count(),
+        Speaker.objects.count(),
+    )
+
+
+def test_the_form_asks_for_the_debate(editor_client):
+    html = editor_client.get(URL).content.decode()
+    assert 'name="debate"' not in html  # none yet: the article starts one
+    assert '<label for="id_new_debate">A first debate, titled:</label>' in html
+    only = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    html = editor_client.get(URL).content.decode()
+    assert '<label for="id_debate">Debate:</label>' in html
+    assert f'<option value="{only.slug}" selected>The EU AI Act</option>' in html
+    assert "Choose a debate…" not in html
+    make_debate(slug="another", title="Another debate")
+    html = editor_client.get(URL).content.decode()
+    assert '<option value="" selected>Choose a debate…</option>' in html
+    assert '<option value="another">Another debate</option>' in html
+    assert '<option value="eu-ai-act">The EU AI Act</option>' in html
+    assert '<label for="id_new_debate">Or a new debate, titled:</label>' in html
+
+
+def test_import_into_a_chosen_debate(editor_client, client):
+    make_debate(slug="another", title="Another debate")
+    act = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    shown = preview(editor_client, debate="eu-ai-act")
+    assert "Debate “The EU AI Act”, at /debates/eu-ai-act/" in text_of(shown)
+    fields = form_fields(shown)
+    assert (fields["debate"], fields["new_debate"]) == ("eu-ai-act", "")
+    response = confirm(editor_client, shown)
+    assert response.status_code == 302
+    assert Article.objects.get().debate == act
+    assert Debate.objects.count() == 2
+    assert "into the debate “The EU AI Act”" in text_of(editor_client.get(response["Location"]))
+    assert "will open source Grok" in client.get("/debates/eu-ai-act/").content.decode()
+
+
+def test_import_into_a_new_debate_titled_by_the_editor(editor_client, client):
+    make_debate(slug="eu-ai-act", title="The EU AI Act")  # preselected, but a title wins
+    shown = preview(editor_client, debate="eu-ai-act", new_debate="Grok goes open")
+    assert "Debate New “Grok goes open”, at /debates/grok-goes-open/, will be added" in text_of(
+        shown
+    )
+    assert everything_counted() == (0, 0, 1, 0)
+    response = confirm(editor_client, shown)
+    grok = Debate.objects.get(slug="grok-goes-open")
+    assert grok.title == "Grok goes open"
+    assert (grok.starts_on.isoformat(), grok.ends_on.isoformat()) == ("2024-03-02", "2024-03-11")
+    assert Article.objects.get().debate == grok
+    assert "into a new debate, “Grok goes open”" in text_of(editor_client.get(response["Location"]))
+    assert "will open source Grok" in client.get("/debates/grok-goes-open/").content.decode()
+
+
+def test_without_debates_the_first_is_named_after_the_article(editor_client):
+    shown = preview(editor_client)
+    slug = "musks-grok-to-go-open-source-in-a-bold-move-for-ai"
+    assert f"Debate New “{SEED_TITLE}”, at /debates/{slug}/, will be added" in text_of(shown)
+    confirm(editor_client, shown)
+    assert Article.objects.get().debate == Debate.objects.get(slug=slug, title=SEED_TITLE)
+
+
+def test_no_debate_chosen_among_several_is_refused_clearly(editor_client):
+    make_debate(slug="eu-ai-act", title="The EU AI Act")
+    make_debate(slug="another", title="Another debate")
+    before = everything_counted()
+    response = preview(editor_client, outlet="Tech Daily")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "This article cannot be imported as it is. Nothing was saved:" in page
+    assert (
+        "Threadline has 2 debates: say which one this article goes into. Choose it under "
+        "“Debate”, or give a new debate's title:"
+    ) in page
+    assert "another: Another debate" in page and "eu-ai-act: The EU AI Act" in page
+    html = response.content.decode()
+    assert "Musk’s Grok to Go Open Source" in html  # the text, kept to choose and go on
+    assert 'value="Tech Daily"' in html
+    assert everything_counted() == before
+    # The confirm step refuses it as well (nothing chosen was sent back).
+    refused = editor_client.post(URL, {"action": "confirm", "source": SEED_TEXT})
+    assert "say which one this article goes into" in text_of(refused)
+    assert everything_counted() == before
+
+
+def test_a_debate_deleted_before_confirming_is_refused_and_nothing_is_written(editor_client):
+    make_debate(slug="eu-ai-act", title="The EU AI Act")
+    gone = make_debate(slug="gone", title="Soon gone")
+    shown = preview(editor_client, debate="gone")
+    gone.delete()
+    before = everything_counted()
+    response = confirm(editor_client, shown)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "No debate has the slug “gone”. It may have just been deleted" in page
+    assert "eu-ai-act: The EU AI Act" in page
+    assert everything_counted() == before
+
+
+def test_reimporting_with_another_debate_moves_nothing(editor_client):
+    act = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    confirm(editor_client, preview(editor_client))
+    before = everything_counted()
+    shown = preview(editor_client, new_debate="Somewhere else")
+    page = text_of(shown)
+    assert "in the debate “The EU AI Act”. Importing it again changes nothing." in page
+    assert "Debate “The EU AI Act”" in page
+    response = confirm(editor_client, shown)
+    assert "was imported before: nothing changed." in text_of(
+        editor_client.get(response["Location"])
+    )
+    assert everything_counted() == before
+    assert Article.objects.get().debate == act

@@ -16,9 +16,9 @@ from debate.imports.decisions import Decisions
 from debate.imports.parse import parse
 from debate.imports.plan import plan_import
 from debate.imports.save import ImportRejected, save_import
-from debate.models import Article, ArticlePost, Post, Speaker
+from debate.models import Article, ArticlePost, Debate, Post, Speaker
 
-from .factories import make_article, make_post, make_speaker
+from .factories import make_article, make_debate, make_post, make_speaker
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,9 @@ def article(*lines: str, title: str = "Open models, again") -> str:
     return "\n".join([title, "Some prose before the posts.", *lines, "Closing prose."])
 
 
-def synthetic(posts: int, speakers: int = 5, title: str = "Synthetic") -> str:
+def synthetic(
+    posts: int, speakers: int = 5, title: str = "Synthetic", words: str = "Post number"
+) -> str:
     lines = [title]
     for n in range(posts):
         handle = f"user{n % speakers}"
@@ -53,7 +55,7 @@ def synthetic(posts: int, speakers: int = 5, title: str = "Synthetic") -> str:
         mention = f"@user{(n - 1) % speakers} " if n % 3 == 0 and n else ""
         lines += [
             f"Prose paragraph {n}.",
-            f"{mention}Post number {n}",
+            f"{mention}{words} {n}",
             f"— User {n % speakers} (@{handle}) {day:%B} {day.day}, {day.year}",
         ]
     return "\n".join(lines)
@@ -214,9 +216,9 @@ def test_same_words_on_another_day_is_a_likely_duplicate_the_editor_may_link():
     assert plan.posts[0].status == "duplicate"
     assert plan.posts[0].duplicates == [known]
     assert any(note.kind == "likely-duplicate" for note in plan.warnings)
-    save_import(plan.parsed, Decisions(link={1: known.pk}))
+    result = save_import(plan.parsed, Decisions(link={1: known.pk}))
     assert Post.objects.count() == 1
-    assert ArticlePost.objects.get().post == known
+    assert ArticlePost.objects.get(article=result.article).post == known
 
 
 def test_a_likely_duplicate_left_alone_becomes_a_new_post():
@@ -360,24 +362,37 @@ def test_an_undated_post_needs_a_date_from_the_editor():
 # --- query counts -----------------------------------------------------------------------------
 
 
-def queries_to_import(text: str) -> tuple[int, int]:
+def queries_to_import(text: str, **debate: str) -> tuple[int, int]:
     parsed = parse(text)
     with CaptureQueriesContext(connection) as planning:
         plan = plan_import(parsed)
     replies = {r.post: r.target for r in plan.replies if r.needs_decision}
     with CaptureQueriesContext(connection) as saving:
-        save_import(parsed, Decisions(replies=replies))
+        save_import(parsed, Decisions(replies=replies, **debate))
     return len(planning), len(saving)
 
 
 def test_query_counts_do_not_grow_with_the_article_or_the_database():
-    queries_to_import(synthetic(6, title="Base"))  # every speaker and a few posts known
-    small = queries_to_import(synthetic(12, title="Small"))
+    make_debate(slug="other")
+    make_debate(slug="synthetic")
+    into = {"debate": "synthetic"}
+    queries_to_import(synthetic(6, title="Base"), **into)  # every speaker and a few posts known
+    small = queries_to_import(synthetic(12, title="Small"), **into)
     assert Post.objects.count() == 12
-    large = queries_to_import(synthetic(120, title="Large"))  # ten times the posts
+    large = queries_to_import(synthetic(120, title="Large"), **into)  # ten times the posts
     assert Post.objects.count() == 120
     assert ArticlePost.objects.filter(article__title="Large").count() == 120
     assert large == small
+    # Into a new debate each time, its period from the posts' dates: as many for any size.
+    small_new = queries_to_import(
+        synthetic(12, title="Small 2", words="Another"), debate_title="Small debate"
+    )
+    large_new = queries_to_import(
+        synthetic(120, title="Large 2", words="Another"), debate_title="Large debate"
+    )
+    assert large_new == small_new
+    assert Debate.objects.count() == 4
+    assert Article.objects.filter(debate__slug="synthetic").count() == 3
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -387,6 +402,14 @@ def run(*args: str) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_article", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def run_text(text: str, *args: str) -> tuple[str, str]:
+    """The command reading ``text`` from standard input (PATH "-")."""
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", stdin)
+        return run("-", *args)
 
 
 def test_command_dry_run_prints_what_it_found_and_writes_nothing():
@@ -467,6 +490,151 @@ def test_replies_that_would_make_a_loop_are_refused():
     plan = plan_import(parse(text))
     assert [post.existing for post in plan.posts] == [p, k]
     assert [(r.post, r.target, r.needs_decision) for r in plan.replies] == [(2, 1, True)]
+    before = counts()  # the factories' article quoting K and P
     with pytest.raises(ImportRejected, match="would end up answering itself"):
         save_import(plan.parsed, Decisions(replies={2: 1}))
-    assert Article.objects.count() == 0
+    assert counts() == before
+
+
+# --- the debate an import goes into (issue 13) -------------------------------------------------
+
+
+def everything_counted() -> tuple[int, int, int, int]:
+    return (
+        Article.objects.count(),
+        Post.objects.count(),
+        Debate.objects.count(),
+        Speaker.objects.count(),
+    )
+
+
+SEED_TITLE = "Musk’s Grok to Go Open Source in a Bold Move for AI"
+SEED_POST = "will open source Grok"  # the first post's words, as the hub shows them
+
+
+def test_command_with_debate_imports_into_that_debates_hub(client):
+    act = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    other = make_debate(slug="other", title="Another debate")
+    out, _ = run(str(SEED_SOURCE), "--debate", "eu-ai-act")
+    assert "Debate: “The EU AI Act” (slug eu-ai-act, at /debates/eu-ai-act/)." in out
+    assert f"Imported “{SEED_TITLE}” into the debate “The EU AI Act”: 7 posts" in out
+    assert "Read it at /debates/eu-ai-act/" in out
+    assert Article.objects.get().debate == act
+    assert Debate.objects.count() == 2
+    assert SEED_POST in client.get("/debates/eu-ai-act/").content.decode()
+    assert SEED_POST not in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_command_with_debate_and_a_title_creates_that_debate(client):
+    make_debate(slug="other", title="Another debate")
+    out, _ = run(str(SEED_SOURCE), "--debate", "grok", "--debate-title", "  Grok goes  open ")
+    assert "Debate: new, “Grok goes open” (slug grok, at /debates/grok/)" in out
+    assert "into a new debate, “Grok goes open”" in out
+    grok = Debate.objects.get(slug="grok")
+    assert grok.title == "Grok goes open"
+    assert Article.objects.get().debate == grok
+    # Its period: the days of the posts the article quotes.
+    assert (grok.starts_on, grok.ends_on) == (datetime.date(2024, 3, 2), datetime.date(2024, 3, 11))
+    assert SEED_POST in client.get("/debates/grok/").content.decode()
+    # Given again, the title neither renames it nor makes another: the slug names it.
+    text = article("Hi.", "— A (@a) March 2, 2024")
+    run_text(text, "--debate", "grok", "--debate-title", "Renamed")
+    assert Article.objects.get(title="Open models, again").debate == grok
+    assert Debate.objects.get(slug="grok").title == "Grok goes open"
+    assert Debate.objects.count() == 2
+
+
+def test_command_refuses_when_several_debates_and_none_is_chosen():
+    make_debate(slug="open-source-ai", title="The open-source AI debate")
+    make_debate(slug="eu-ai-act", title="The EU AI Act")
+    before = everything_counted()
+    with pytest.raises(CommandError) as excinfo:
+        run(str(SEED_SOURCE), "--confirm-replies")
+    message = str(excinfo.value)
+    assert "cannot import it, nothing was written." in message
+    assert "Threadline has 2 debates: say which one this article goes into." in message
+    assert "--debate SLUG" in message
+    assert "    eu-ai-act: The EU AI Act" in message
+    assert "    open-source-ai: The open-source AI debate" in message
+    assert everything_counted() == before == (0, 0, 2, 0)
+    # A dry run says so too, and writes nothing either.
+    with pytest.raises(CommandError, match="say which one"):
+        run(str(SEED_SOURCE), "--dry-run")
+    assert everything_counted() == before
+
+
+def test_command_refuses_a_debate_that_does_not_exist_without_a_title():
+    make_debate(slug="eu-ai-act", title="The EU AI Act")
+    with pytest.raises(CommandError) as excinfo:
+        run(str(SEED_SOURCE), "--debate", "grok")
+    message = str(excinfo.value)
+    assert "No debate has the slug “grok”. Add --debate-title TITLE to create it" in message
+    assert "    eu-ai-act: The EU AI Act" in message
+    with pytest.raises(CommandError, match="“not a slug!” cannot be a debate's slug"):
+        run(str(SEED_SOURCE), "--debate", "not a slug!", "--debate-title", "Fine")
+    assert everything_counted() == (0, 0, 1, 0)
+
+
+def test_command_without_debates_makes_one_named_after_the_article(client):
+    out, _ = run(str(SEED_SOURCE), "--dry-run")
+    slug = "musks-grok-to-go-open-source-in-a-bold-move-for-ai"
+    assert f"Debate: new, “{SEED_TITLE}” (slug {slug}, at /debates/{slug}/)" in out
+    assert Debate.objects.count() == 0
+    out, _ = run(str(SEED_SOURCE))
+    debate = Debate.objects.get()
+    assert (debate.title, debate.slug) == (SEED_TITLE, slug)
+    assert (debate.starts_on, debate.ends_on) == (
+        datetime.date(2024, 3, 2),
+        datetime.date(2024, 3, 11),
+    )
+    assert Article.objects.get().debate == debate
+    assert SEED_POST in client.get(f"/debates/{slug}/").content.decode()
+    # The next article goes into the only debate there is.
+    result = save_import(parse(article("Hi.", "— A (@a) March 2, 2024", title="Second")))
+    assert (result.article.debate, result.debate_created) == (debate, False)
+
+
+def test_a_new_debates_slug_gets_a_number_when_taken():
+    make_debate(slug="open-models-again", title="Something else")
+    result = save_import(
+        parse(article("Hi.", "— A (@a) March 2, 2024")),
+        Decisions(debate_title="Open models, again"),
+    )
+    assert (result.article.debate.slug, result.article.debate.title) == (
+        "open-models-again-2",
+        "Open models, again",
+    )
+
+
+def test_command_debate_title_alone_takes_the_debate_so_titled_or_makes_one():
+    act = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    make_debate(slug="other", title="Another debate")
+    run(str(SEED_SOURCE), "--debate-title", "the eu ai act")  # whatever the case
+    assert Article.objects.get().debate == act
+    out, _ = run_text(article("Hi.", "— A (@a) March 2, 2024"), "--debate-title", "Open weights")
+    assert "Debate: new, “Open weights” (slug open-weights" in out
+    assert Article.objects.get(title="Open models, again").debate.slug == "open-weights"
+    assert Debate.objects.count() == 3
+
+
+def test_reimporting_neither_moves_the_article_nor_makes_a_debate():
+    act = make_debate(slug="eu-ai-act", title="The EU AI Act")
+    run(str(SEED_SOURCE), "--debate", "eu-ai-act")
+    make_debate(slug="other", title="Another debate")  # now a debate must be chosen...
+    before = everything_counted()
+    out, _ = run(str(SEED_SOURCE))  # ...but not for an article already there
+    assert "in the debate “The EU AI Act” (/debates/eu-ai-act/)" in out
+    assert "changes nothing" in out
+    again, _ = run(str(SEED_SOURCE), "--debate", "new-one", "--debate-title", "A new one")
+    assert "changes nothing (nor moves it to another debate)" in again
+    result = save_import(seed_article(), Decisions(debate="other"))
+    assert not result.created
+    assert result.summary().endswith("was imported before: nothing changed.")
+    assert everything_counted() == before
+    assert Article.objects.get().debate == act
+
+
+def test_a_debate_made_for_an_import_that_is_refused_is_not_kept():
+    with pytest.raises(ImportRejected, match="has no date"):
+        save_import(parse(article("Undated.", "— A (@a)")), Decisions(debate_title="Kept?"))
+    assert everything_counted() == (0, 0, 0, 0)

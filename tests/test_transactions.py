@@ -26,7 +26,7 @@ from debate.imports.decisions import Decisions
 from debate.imports.parse import parse
 from debate.imports.plan import plan_import
 from debate.imports.save import save_import
-from debate.models import Claim, Proposition, ReviewState, Stance
+from debate.models import Claim, Debate, Proposition, ReviewState, Stance
 
 from .factories import make_user
 
@@ -137,12 +137,14 @@ def test_an_import_that_fails_half_way_leaves_nothing_behind():
     replies = {reply.post: reply.target for reply in plan.replies if reply.needs_decision}
     assert replies, "the seed article suggests replies: they are written last"
 
+    # No debate yet: the import makes one, named after the article, and that is undone too.
     total = assert_each_failure_changes_nothing(
         lambda: save_import(parsed, Decisions(replies=replies))
     )
 
-    assert total >= 4  # speakers, posts, thread roots, replies, article, quoted posts
+    assert total >= 5  # speakers, posts, thread roots, replies, debate, article, quoted posts
     assert save_import(parsed, Decisions(replies=replies)).created  # and then it goes through
+    assert Debate.objects.get().title == parsed.title
 
 
 def test_an_import_confirmed_in_the_admin_that_fails_leaves_nothing_behind():
@@ -152,7 +154,12 @@ def test_an_import_confirmed_in_the_admin_that_fails_leaves_nothing_behind():
     )
     client = Client(raise_request_exception=False)
     client.force_login(user)
-    data = {"action": "confirm", "source": SEED_TEXT, "replies-all": "confirm"}
+    data = {
+        "action": "confirm",
+        "source": SEED_TEXT,
+        "replies-all": "confirm",
+        "new_debate": "Grok goes open",  # made by the import, and undone with it
+    }
 
     def confirm() -> None:
         response = client.post("/admin/debate/article/import/", data)

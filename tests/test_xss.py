@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
+from debate.imports.decisions import Decisions
 from debate.imports.lines import ParseError
 from debate.imports.parse import parse
 from debate.imports.plan import plan_import
@@ -249,6 +250,7 @@ def build_payload_debate(payloads: list[str] = PAYLOADS) -> PayloadDebate:
         for n in range(3)
     ]
     made = PayloadDebate([], [], [], propositions)
+    debate = default_debate()  # the hub check_timeline reads
     previous: Post | None = None
     for i, p in enumerate(payloads):
         user = users.objects.create_user(username=f"xss-{i}", first_name=p[:150], last_name=p[:150])
@@ -284,6 +286,7 @@ def build_payload_debate(payloads: list[str] = PAYLOADS) -> PayloadDebate:
                 annotator=annotator,
             )  # fmt: skip
         article = Article.objects.create(
+            debate=debate,
             title=fit(Article, "title", p),
             slug=f"xss-article-{i}",
             outlet=fit(Article, "outlet", p),
@@ -534,6 +537,13 @@ def import_text(i: int, p: str) -> str:
 
 
 def test_imported_articles_show_their_payloads_as_text(client):
+    # Into an empty Threadline, an import makes a debate named after the article.
+    first = save_import(parse(import_text(len(PAYLOADS), "<script>xss()</script> opens it")))
+    named = first.article.debate
+    assert named.title == "<script>xss()</script> opens it"
+    check_page(client, "/")
+    check_page(client, named.get_absolute_url())
+    hub = default_debate()
     imported: list[Article] = []
     for i, p in enumerate(PAYLOADS):
         try:
@@ -541,7 +551,7 @@ def test_imported_articles_show_their_payloads_as_text(client):
         except ParseError:
             continue  # refused with a message: nothing to render
         plan_import(parsed)
-        imported.append(save_import(parsed).article)
+        imported.append(save_import(parsed, Decisions(debate=hub.slug)).article)
     assert len(imported) >= 0.9 * len(PAYLOADS)
     for article in imported:
         check_page(client, f"/articles/{article.slug}/")
@@ -556,8 +566,10 @@ def test_the_import_page_shows_pasted_payloads_as_text(superuser_client, client)
     text = "A pasted article\n" + "".join(
         import_text(i, p).split("\n", 1)[1] for i, p in enumerate(PAYLOADS)
     )
+    debate_title = "<img src=x onerror=xss()> debate"
     response = superuser_client.post(
-        "/admin/debate/article/import/", {"action": "preview", "text": text}
+        "/admin/debate/article/import/",
+        {"action": "preview", "text": text, "new_debate": debate_title},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -569,7 +581,9 @@ def test_the_import_page_shows_pasted_payloads_as_text(superuser_client, client)
     assert done.status_code == 302, done.content.decode()[:3000]
     article = Article.objects.get(title="A pasted article")
     assert article.quoted_posts.count() >= 0.9 * len(PAYLOADS)
+    assert article.debate.title == debate_title
     check_page(client, f"/articles/{article.slug}/")
+    check_page(client, article.debate.get_absolute_url())
 
 
 def test_propositions_show_their_payloads_as_text_wherever_they_appear(client):

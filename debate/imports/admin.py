@@ -3,17 +3,15 @@
 Mounted by ``ArticleAdmin.get_urls`` (``debate.admin.sources``) at ``article/import/``, behind
 ``admin_site.admin_view``. The preview carries the article's text in a hidden field;
 confirming parses it again, so nothing the browser sends back is trusted but the text itself
-and the editor's choices, which ``debate.imports.save`` checks again before its one
-transaction.
+and the editor's choices (the debate among them), which ``debate.imports.save`` checks again
+before its one transaction.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -26,19 +24,27 @@ from django.views.decorators.http import require_http_methods
 from ..http.limits import upload_refused
 from ..models import Article
 from ..text import parse_id
+from .debates import DebateChoice, DebateRefused, choose_debate
 from .decisions import Decisions
-from .lines import LIMIT_LABEL, MAX_BYTES, ParseError, Problem, decode
+from .forms import ArticleDetailsForm, ImportForm
+from .lines import LIMIT_LABEL, MAX_BYTES, ParseError, Problem
 from .parse import ParsedArticle, parse
 from .plan import ImportPlan, PostPlan, ReplyPlan, plan_import
 from .save import save_import
 
 FORM_TEMPLATE = "admin/debate/article/import.html"
 PREVIEW_TEMPLATE = "admin/debate/article/import_preview.html"
-EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
 # A preview lists every post that asks for a decision; of the rest, this many.
 PREVIEW_QUIET_POSTS = 300
 # A reply's "answers another post" list: posts of the mentioned speakers and these many before.
 NEARBY_TARGETS = 10
+# How to choose, in this page's words, after each kind of refusal (DebateRefused.kind).
+HOW_TO_CHOOSE = {
+    "several": "Choose it under “Debate”, or give a new debate's title:",
+    "unknown": "It may have just been deleted: choose another under “Debate”:",
+    "same-title": "Choose one of them under “Debate” instead:",
+    "invalid": "",
+}
 
 
 def can_import(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -46,76 +52,6 @@ def can_import(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_active and (
         user.is_superuser or user.has_perms(["debate.add_article", "debate.add_post"])
     )
-
-
-class ArticleDetailsForm(forms.Form):
-    """What the text does not say about the article; optional, editable later too."""
-
-    outlet = forms.CharField(label="Outlet", max_length=200, required=False)
-    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
-    published_on = forms.DateField(
-        label="Publication date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-
-class ImportForm(ArticleDetailsForm):
-    text = forms.CharField(
-        label="Article text",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 16, "cols": 90, "spellcheck": "false"}),
-        help_text="The title on the first line, then the article as copied, with each quoted "
-        "post followed by its attribution line, e.g. “— Elon Musk (@elonmusk) March 11, 2024”.",
-    )
-    file = forms.FileField(
-        label="Or upload a file",
-        required=False,
-        allow_empty_file=True,  # said by decode(), as for any other unusable file
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.markdown,text/plain"}),
-        help_text=f"Plain text or Markdown (.txt or .md), UTF-8, up to {LIMIT_LABEL}.",
-    )
-    field_order = ["text", "file", "outlet", "url", "published_on"]
-
-    def __init__(self, *args, refused: str | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # The name of a file the upload handler stopped at the limit (debate.http.limits).
-        self.refused = refused
-
-    def clean(self) -> dict:
-        if self.refused:
-            raise forms.ValidationError(
-                f"“{PurePath(self.refused).name}” is too large: the limit is {LIMIT_LABEL}, and "
-                "the upload was stopped there."
-            )
-        data = super().clean()
-        text, upload = data.get("text") or "", data.get("file")
-        if text.strip() and upload:
-            raise forms.ValidationError("Paste the text or upload a file, not both.")
-        if upload:
-            data["text"] = self._read_upload(upload)
-            data["source_name"] = PurePath(upload.name).name
-        elif not text.strip():
-            raise forms.ValidationError("Paste the article's text or choose a file to upload.")
-        else:
-            data["source_name"] = ""
-        return data
-
-    def _read_upload(self, upload) -> str:
-        if PurePath(upload.name).suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError(
-                f"“{upload.name}” is not a .txt or .md file. Save the article as plain text."
-            )
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                f"“{upload.name}” is {upload.size / (1024 * 1024):.1f} MB; the limit is "
-                f"{LIMIT_LABEL}."
-            )
-        try:
-            return decode(upload.read())
-        except ParseError as error:
-            raise forms.ValidationError([str(p) for p in error.problems]) from None
 
 
 @dataclass
@@ -179,6 +115,13 @@ def _preview(
             form.add_error(None, str(problem))
         return _form_page(request, form)
     plan = plan_import(parsed)
+    try:
+        debate = _debate_choice(plan, details)
+    except DebateRefused as refusal:
+        form = form or _bound_form(text, details)
+        for problem in refusal.problems_with(HOW_TO_CHOOSE[refusal.kind]):
+            form.add_error(None, str(problem))
+        return _form_page(request, form)
     bulk = _bulk_replies(plan)
     rows = _rows(plan, choices or QueryDict(), problems or [], bulk)
     shown = [r for r in rows if r.needs_attention]
@@ -190,6 +133,7 @@ def _preview(
         **_admin_context(request, "Check the import"),
         "plan": plan,
         "parsed": parsed,
+        "debate": debate,
         "rows": [r for r in rows if r.plan.number in shown_numbers],
         "hidden_count": len(rows) - len(shown_numbers),
         "pending_replies": [r for r in plan.replies if r.needs_decision],
@@ -222,6 +166,7 @@ def _confirm(request: HttpRequest, edit: bool) -> HttpResponse:
         return _preview(request, text, details, source_name)
     plan = plan_import(parsed)
     decisions, problems = _read_choices(plan, request.POST)
+    decisions.debate, decisions.debate_title = _debate_asked(details)
     decisions.outlet = details.get("outlet") or ""
     decisions.url = details.get("url") or ""
     decisions.published_on = details.get("published_on")
@@ -229,6 +174,8 @@ def _confirm(request: HttpRequest, edit: bool) -> HttpResponse:
         return _preview(request, text, details, source_name, None, request.POST, problems)
     try:
         result = save_import(parsed, decisions)
+    except DebateRefused:  # the debates changed since the preview: it says how, on the form
+        return _preview(request, text, details, source_name, None, request.POST)
     except ParseError as error:
         return _preview(request, text, details, source_name, None, request.POST, error.problems)
     if result.created:
@@ -236,6 +183,21 @@ def _confirm(request: HttpRequest, edit: bool) -> HttpResponse:
     else:
         messages.info(request, result.summary())
     return redirect(reverse("admin:debate_article_change", args=[result.article.pk]))
+
+
+def _debate_asked(details: dict) -> tuple[str, str]:
+    """The slug and the title ``choose_debate`` is asked for: a new debate's title, when
+    given, instead of the debate chosen."""
+    title = (details.get("new_debate") or "").strip()
+    return ("" if title else details.get("debate") or ""), title
+
+
+def _debate_choice(plan: ImportPlan, details: dict) -> DebateChoice:
+    """Where the import goes: the debate the article is already in, when imported before (it
+    is not moved), or the one the editor chose."""
+    if plan.existing_article is not None:
+        return DebateChoice.existing(plan.existing_article.debate)
+    return choose_debate(*_debate_asked(details), plan.parsed.title)
 
 
 def _read_choices(plan: ImportPlan, data: QueryDict) -> tuple[Decisions, list[Problem]]:

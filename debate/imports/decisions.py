@@ -27,6 +27,10 @@ class Decisions:
     outlet: str = ""
     url: str = ""
     published_on: datetime.date | None = None
+    # The debate, as ``debate.imports.debates.choose_debate`` reads it: a slug, a new
+    # debate's title, both (that debate, made if missing), or neither (the only one).
+    debate: str = ""
+    debate_title: str = ""
 
 
 def check_decisions(plan: ImportPlan, decisions: Decisions) -> list[Problem]:

@@ -158,7 +158,7 @@ def find_article(parsed: ParsedArticle) -> Article | None:
     same = Article.objects.filter(body=parsed.body)
     if not parsed.body:
         same = same.filter(title=parsed.title)
-    return same.order_by("pk").first()
+    return same.select_related("debate").order_by("pk").first()
 
 
 def _plan_speakers(parsed: ParsedArticle) -> list[SpeakerPlan]:

@@ -1,9 +1,11 @@
-"""Save a planned import: the article, its new speakers and posts, and the replies confirmed.
+"""Save a planned import: the article, its debate when new, its new speakers and posts, and
+the replies confirmed.
 
 Everything is written in one transaction, counted as one edit (``bulk_edit``), after checking
-the editor's decisions again (``debate.imports.decisions``): nothing the browser sent is trusted as
-sent. Importing the same article again changes nothing and says so. Used by the admin's import
-page and the ``import_article`` command.
+the editor's decisions again (``debate.imports.decisions``) and choosing the debate again
+(``debate.imports.debates``): nothing the browser sent is trusted as sent. Importing the same
+article again changes nothing and says so: the article stays in its debate, and no debate is
+made. Used by the admin's import page and the ``import_article`` command.
 
 Query counts depend on the size of the article, in batches, never on the size of the database.
 """
@@ -18,8 +20,9 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..models import Article, ArticlePost, Post, RelationBasis, Speaker
+from ..models import Article, ArticlePost, Debate, Post, RelationBasis, Speaker
 from ..versioning import bulk_edit
+from .debates import DebateChoice, choose_debate
 from .decisions import Decisions, check_decisions, stored_post
 from .lines import ParseError, Problem, Progress
 from .parse import ParsedArticle
@@ -34,6 +37,7 @@ class ImportRejected(ParseError):
 class ImportResult:
     article: Article
     created: bool
+    debate_created: bool = False
     speakers_created: list[Speaker] = field(default_factory=list)
     posts_created: int = 0
     posts_linked: int = 0
@@ -47,7 +51,12 @@ class ImportResult:
         parts = [f"{self.posts_created:,} new", f"{self.posts_linked:,} already known"]
         speakers = _count(len(self.speakers_created), "new speaker")
         replies = _count(self.replies_recorded, "reply", "replies")
-        return f"Imported {title}: {posts} ({', '.join(parts)}), {speakers}, {replies} recorded."
+        debate = f"“{self.article.debate.title}”"
+        into = f"a new debate, {debate}" if self.debate_created else f"the debate {debate}"
+        return (
+            f"Imported {title} into {into}: {posts} ({', '.join(parts)}), {speakers}, "
+            f"{replies} recorded."
+        )
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -61,7 +70,8 @@ def midnight_utc(day: datetime.date) -> datetime.datetime:
 def save_import(
     parsed: ParsedArticle, decisions: Decisions | None = None, progress: Progress | None = None
 ) -> ImportResult:
-    """Save ``parsed`` in one transaction. Raises ImportRejected and writes nothing when the
+    """Save ``parsed`` in one transaction, into the debate ``decisions`` asks for (see
+    ``choose_debate``). Raises ImportRejected, or DebateRefused, and writes nothing when the
     decisions do not fit what the database holds now."""
     decisions = decisions or Decisions()
     try:
@@ -69,13 +79,14 @@ def save_import(
             existing = find_article(parsed)
             if existing is not None:
                 return ImportResult(existing, created=False)  # nothing written: not an edit
+            choice = choose_debate(decisions.debate, decisions.debate_title, parsed.title)
             plan = plan_import(parsed)
             problems = check_decisions(plan, decisions)
             if problems:
                 raise ImportRejected(problems)
             # Bulk inserts send no signals: the writes count as one edit, in this transaction.
             with bulk_edit():
-                return _write(plan, decisions, progress)
+                return _write(plan, decisions, choice, progress)
     except IntegrityError as error:
         # Someone saved a clashing speaker or post at the same moment: nothing was written.
         raise ImportRejected(
@@ -83,7 +94,9 @@ def save_import(
         ) from error
 
 
-def _write(plan: ImportPlan, decisions: Decisions, progress: Progress | None) -> ImportResult:
+def _write(
+    plan: ImportPlan, decisions: Decisions, choice: DebateChoice, progress: Progress | None
+) -> ImportResult:
     speakers = _create_speakers(plan)
     stored: dict[int, Post] = {}  # post number -> saved post
     new_posts: list[Post] = []
@@ -122,7 +135,17 @@ def _write(plan: ImportPlan, decisions: Decisions, progress: Progress | None) ->
     # root of their thread: the rule Post.save applies, for the whole article at once.
     Post.objects.filter(pk__in=[post.pk for post in stored.values()]).rethread()
 
+    debate = choice.debate
+    if debate is None:  # a new debate spans the days of the posts the article quotes
+        days = [post.posted_on for post in stored.values()]
+        debate = Debate.objects.create(
+            title=choice.title,
+            slug=choice.slug,
+            starts_on=min(days, default=None),
+            ends_on=max(days, default=None),
+        )
     article = Article.objects.create(
+        debate=debate,
         title=plan.parsed.title,
         slug=_unique_slugs(Article, {"": slugify(plan.parsed.title) or "article"}, 120)[""],
         body=plan.parsed.body,
@@ -139,6 +162,7 @@ def _write(plan: ImportPlan, decisions: Decisions, progress: Progress | None) ->
     return ImportResult(
         article,
         created=True,
+        debate_created=choice.is_new,
         speakers_created=list(speakers.values()),
         posts_created=len(new_posts),
         posts_linked=len(seen) - len(new_posts),

@@ -9,6 +9,8 @@ from playwright.sync_api import Page, expect
 
 from debate.models import Post
 
+from ..factories import HUB, default_debate
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ARTICLE = """Open models under fire
@@ -34,6 +36,7 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
 def test_paste_correct_a_reply_confirm_and_find_it_on_the_timeline(
     page: Page, live_server, problems
 ):
+    default_debate()  # the only debate: the import page chooses it
     editor = get_user_model().objects.create_user(
         "importer", password="a long passphrase 1", is_staff=True
     )
@@ -43,6 +46,7 @@ def test_paste_correct_a_reply_confirm_and_find_it_on_the_timeline(
     page.goto(live_server.url + "/admin/debate/article/")
     page.get_by_role("link", name=re.compile("Import article")).click()
     page.get_by_label("Article text").fill(ARTICLE)
+    expect(page.get_by_role("combobox", name="Debate:")).to_have_value("open-source-ai")
     page.get_by_role("button", name="Preview the import").click()
 
     expect(page.get_by_text("Open weights make everyone safer.", exact=True)).to_be_visible()
@@ -61,6 +65,6 @@ def test_paste_correct_a_reply_confirm_and_find_it_on_the_timeline(
     assert cy.in_reply_to_id == bob.pk
     assert cy.reply_basis == "explicit"
 
-    page.goto(live_server.url + "/debates/open-source-ai/?speaker=" + cy.speaker.slug)
+    page.goto(live_server.url + HUB + "?speaker=" + cy.speaker.slug)
     expect(page.locator("#results")).to_contain_text("you both miss the point about audits")
     expect(page.locator(f"#post-{bob.pk}.card--context")).to_be_visible()

@@ -1,7 +1,11 @@
-"""``manage.py import_article PATH [--dry-run]``: what the admin's import page does, in a shell.
+"""``manage.py import_article PATH [--debate SLUG] [--debate-title TITLE] [--dry-run]``: what the
+admin's import page does, in a shell.
 
-Prints what it found (posts, speakers new and known, suggested replies, warnings), shows
-progress for long files, and exits non-zero with line numbers when the file cannot be imported.
+Prints what it found (the debate it goes into, posts, speakers new and known, suggested
+replies, warnings), shows progress for long files, and exits non-zero with line numbers when
+the file cannot be imported. The debate is chosen by ``debate.imports.debates.choose_debate``,
+as on the import page: without ``--debate``, the only debate, or a new one named after the
+article when there is none; with several, the command refuses and lists them.
 """
 
 from __future__ import annotations
@@ -13,12 +17,20 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from debate.imports.debates import DebateChoice, DebateRefused, choose_debate
 from debate.imports.decisions import Decisions
 from debate.imports.lines import MAX_BYTES, ParseError, Progress, check_size, decode
 from debate.imports.parse import parse
 from debate.imports.plan import ImportPlan, plan_import
 from debate.imports.save import save_import
 
+# How to choose, in this command's words, after each kind of refusal (DebateRefused.kind).
+HOW_TO_CHOOSE = {
+    "several": "Choose one with --debate SLUG, or start one with --debate-title TITLE:",
+    "unknown": "Add --debate-title TITLE to create it, or choose one with --debate SLUG:",
+    "same-title": "Choose one with --debate SLUG:",
+    "invalid": "",
+}
 # Below these sizes there is nothing to wait for, so no progress lines.
 LONG_FILE_LINES = 5000
 MANY_POSTS = 1000
@@ -33,6 +45,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="the article file (.txt or .md); - reads standard input")
         parser.add_argument(
+            "--debate",
+            metavar="SLUG",
+            help="the debate to import into (its slug, as in /debates/SLUG/); without it, the "
+            "only debate, or a new one named after the article when there is none",
+        )
+        parser.add_argument(
+            "--debate-title",
+            metavar="TITLE",
+            help="with --debate: the title of the debate to create when none has that slug; "
+            "alone: the debate with this title, created (with a slug from it) when none has it",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="show what would be imported; write nothing"
         )
         parser.add_argument(
@@ -43,7 +67,14 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, path: str, dry_run: bool, confirm_replies: bool, **options: Any
+        self,
+        *args: Any,
+        path: str,
+        dry_run: bool,
+        confirm_replies: bool,
+        debate: str | None = None,
+        debate_title: str | None = None,
+        **options: Any,
     ) -> None:
         self.verbosity = options.get("verbosity", 1)
         data = self._read(path)
@@ -58,11 +89,18 @@ class Command(BaseCommand):
         plan = plan_import(parsed)
         self._report(plan, confirm_replies)
         if plan.existing_article is not None:
+            existing = plan.existing_article
             self.stdout.write(
-                f"Already imported as article #{plan.existing_article.pk}: importing it again "
-                "changes nothing."
+                f"Already imported as article #{existing.pk}, in the debate "
+                f"“{existing.debate.title}” (/debates/{existing.debate.slug}/): importing it "
+                "again changes nothing (nor moves it to another debate)."
             )
             return
+        try:
+            choice = choose_debate(debate, debate_title, parsed.title)
+        except DebateRefused as refusal:
+            raise CommandError(self._refused(path, refusal)) from None
+        self._report_debate(choice)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
             return
@@ -78,7 +116,7 @@ class Command(BaseCommand):
                     ]
                 )
             )
-        decisions = Decisions()
+        decisions = Decisions(debate=debate or "", debate_title=debate_title or "")
         if confirm_replies:
             decisions.replies = {r.post: r.target for r in plan.replies if r.needs_decision}
         many = len(plan.posts) >= MANY_POSTS
@@ -86,12 +124,15 @@ class Command(BaseCommand):
             result = save_import(
                 parsed, decisions, self._progress("Saving", "new posts") if many else None
             )
+        except DebateRefused as refusal:  # the debates changed since it was chosen above
+            raise CommandError(self._refused(path, refusal)) from None
         except ParseError as error:
             raise CommandError(self._problems(path, error)) from None
         self.stdout.write(self.style.SUCCESS(result.summary()))
         if result.created:
             url = reverse("admin:debate_article_change", args=[result.article.pk])
             self.stdout.write(f"Annotate it at {url}")
+            self.stdout.write(f"Read it at {result.article.debate.get_absolute_url()}")
 
     def _read(self, path: str) -> bytes:
         if path == "-":
@@ -113,6 +154,25 @@ class Command(BaseCommand):
         lines = [f"{path}: cannot import it, nothing was written."]
         lines += [f"  {problem}" for problem in error.problems]
         return "\n".join(lines)
+
+    def _refused(self, path: str, refusal: DebateRefused) -> str:
+        reason, *debates = refusal.problems_with(HOW_TO_CHOOSE[refusal.kind])
+        lines = [f"{path}: cannot import it, nothing was written.", f"  {reason}"]
+        lines += [f"    {debate}" for debate in debates]
+        return "\n".join(lines)
+
+    def _report_debate(self, choice: DebateChoice) -> None:
+        if self.verbosity < 1:
+            return
+        if choice.is_new:
+            self.stdout.write(
+                f"Debate: new, “{choice.title}” (slug {choice.slug}, at {choice.address}), "
+                "its period from the posts' dates."
+            )
+        else:
+            self.stdout.write(
+                f"Debate: “{choice.title}” (slug {choice.slug}, at {choice.address})."
+            )
 
     def _progress(self, verb: str, unit: str) -> Progress:
         shown: set[int] = set()
