@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from debate.models import Claim, Post, Proposition, Speaker, Stance
+from debate.reading.cards import KEY_VERSION
 from debate.reading.timeline import PAGE_SIZE
 from debate.versioning import bump
 
@@ -352,5 +353,5 @@ def test_cards_are_rendered_once_and_follow_every_edit(client, seed, settings):
     Speaker.objects.filter(pk=post.speaker_id).update(name="Elon R. Musk")
     bump()
     assert "Elon R. Musk" in client.get("/").content.decode()
-    cached = [key for key in cache._cache if "card-v1" in key]  # locmem's own store
+    cached = [key for key in cache._cache if KEY_VERSION in key]  # locmem's own store
     assert len(cached) >= 7

@@ -43,7 +43,9 @@ from .threads import ThreadItem, assemble
 
 CARD_TEMPLATE = "debate/entry_card.html"
 CARD_TIMEOUT = 7 * 24 * 3600
-KEY_VERSION = "card-v1"
+# Bumped when the card's template changes what it shows (v2: colours by hue): cards of
+# the old template are never read back.
+KEY_VERSION = "card-v2"
 SpeakerLookup = Callable[[int], Speaker | None]
 
 

@@ -192,7 +192,9 @@ def facet_options(data: FacetData, filters: Filters) -> Facets:
     )  # fmt: skip
 
 
-FACET_KEY_VERSION = "facets-v1"
+# Bumped when what is kept changes: the counts, or the filter form's HTML kept beside them
+# (v2: speakers' colours by hue).
+FACET_KEY_VERSION = "facets-v2"
 
 
 CATALOGUE_KEY_VERSION = "catalogue-v1"
