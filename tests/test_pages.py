@@ -274,7 +274,7 @@ def test_stance_map_calls_a_tie_mixed(client, seed):
         post = make_post(khosla, text=f"A {value} post.")
         make_stance(make_claim(post=post), proposition, value=value)
     cell = map_cell(page(client, "/map/"), "Vinod Khosla", "Political slant")
-    assert text_of(cell).startswith("mixed")
+    assert text_of(cell).startswith("Political slant in AI: mixed")
     assert 'class="badge badge--mixed"' in cell
 
 
@@ -464,7 +464,7 @@ def test_pages_read_sensibly_before_anything_is_annotated(client, db):
     assert "No stance recorded yet." in text_of(page(client, "/speakers/"))
     speaker = text_of(page(client, "/speakers/quiet-person/"))
     assert "No post by Quiet Person is quoted yet." in speaker
-    assert "Overall: no stance recorded" in speaker
+    assert "Overall: Untouched: no stance recorded" in speaker
     assert "No public stance on it yet." in text_of(page(client, "/propositions/"))
     detail = text_of(page(client, "/propositions/untouched/"))
     assert "No public stance on this proposition yet." in detail

@@ -14,7 +14,7 @@ from debate.reading.timeline import PAGE_SIZE
 from debate.versioning import bump
 
 from .factories import make_claim, make_post, make_speaker, make_stance
-from .html import post_ids, posts_shown
+from .html import badges, post_ids, posts_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -319,7 +319,7 @@ def test_cards_show_the_agreed_stance_and_say_when_annotators_disagree(client, s
     make_stance(claim, proposition, value="neutral")
     make_stance(claim, proposition, value="neutral")  # now 2 neutral against 2 anti: a tie
     html = client.get(f"/posts/{claim.post_id}/").content.decode()
-    assert "disputed: Open-source AI" in html
+    assert "Open-source AI: disputed" in badges(html)
     assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in html
     make_stance(claim, proposition, value="anti", review_state="draft")  # drafts do not count
     assert (
