@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from ..models import Article, ArticlePost, Claim, Post
 from ..text import locate_quote, match_attribution
 from .cards import card_fetch_mode, make_entry, posts_for_cards, public_stances
+from .names import mark_alike
 
 _SENTENCE_END = (".", "…", "»", ":", ";", ",")
 HEADING_MAX_WORDS = 10
@@ -117,6 +118,7 @@ def article_page(article: Article) -> dict[str, Any]:
         .prefetch_related(Prefetch("stances", queryset=public_stances()))
         .order_by("pk")
     )
+    mark_alike(claim.speaker for claim in claims)
     entry_by_post = {entry.post.pk: entry for entry in entries}
     blocks = layout(article.body, [entry.post for entry in entries], claims)
     for block in blocks:

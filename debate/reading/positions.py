@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Prefetch, Window
 from django.db.models.functions import RowNumber
 
 from ..models import Claim, Proposition, Speaker, Stance
+from .names import mark_alike
 from .standings import timeline_url
 from .tallies import VALUES, load_tallies, sides, value_words
 
@@ -78,9 +79,11 @@ def proposition_rows() -> list[dict[str, Any]]:
     tallies = load_tallies()
     speakers = {s.pk: s for s in Speaker.objects.order_by("name")}
     rows = []
+    shown: list[Speaker] = []
     for proposition in Proposition.objects.order_by("label"):
         tally = tallies.for_proposition(proposition.pk)
         columns = sides(tallies.speakers_on(proposition.pk), speakers)
+        shown += [member.speaker for members in columns.values() for member in members]
         rows.append(
             {
                 "proposition": proposition,
@@ -90,6 +93,7 @@ def proposition_rows() -> list[dict[str, Any]]:
                 "sides": [(v, value_words(v, proposition), columns[v]) for v in VALUES],
             }
         )
+    mark_alike(shown)
     return rows
 
 
@@ -112,6 +116,7 @@ def proposition_page(proposition: Proposition) -> dict[str, Any]:
     # Every speaker with a public stance here has a best claim, so this names them all.
     speakers = {claim.speaker_id: claim.speaker for claim in by_pk.values()}
     columns = sides(tallies.speakers_on(proposition.pk), speakers)
+    mark_alike(member.speaker for members in columns.values() for member in members)
     placed: dict[tuple[Any, str], list[ShownClaim]] = {}
     for claim_id, value, agree in best:
         claim = by_pk[claim_id]

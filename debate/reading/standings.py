@@ -24,6 +24,7 @@ from .cards import (
     render_cards,
 )
 from .filters import Filters, as_query
+from .names import mark_alike
 from .tallies import (
     VALUES,
     Tallies,
@@ -133,9 +134,11 @@ def speaker_rows() -> list[tuple[Speaker, list[Glance]]]:
     """Every speaker with their counts and where they stand on each proposition."""
     propositions = list(Proposition.objects.order_by("label"))
     tallies = load_tallies()
+    speakers = list(speakers_with_counts().order_by("name"))
+    mark_alike(speakers)
     return [
         (speaker, [g for g in glances(speaker, propositions, tallies) if g.verdict.recorded])
-        for speaker in speakers_with_counts().order_by("name")
+        for speaker in speakers
     ]
 
 
@@ -185,6 +188,8 @@ def map_rows() -> tuple[list[Proposition], list[tuple[Speaker, list[MapCell]]]]:
     """The stance map: a row per speaker, a cell per proposition."""
     propositions = list(Proposition.objects.order_by("label"))
     tallies = load_tallies()
+    speakers = list(Speaker.objects.order_by("name"))
+    mark_alike(speakers)
     rows = [
         (
             speaker,
@@ -197,6 +202,6 @@ def map_rows() -> tuple[list[Proposition], list[tuple[Speaker, list[MapCell]]]]:
                 for p in propositions
             ],
         )
-        for speaker in Speaker.objects.order_by("name")
+        for speaker in speakers
     ]
     return propositions, rows

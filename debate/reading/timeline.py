@@ -35,6 +35,7 @@ from .cards import (
 )
 from .facets import FACET_TIMEOUT, Option, cached_facet_data, facet_options
 from .filters import STANCE_WORDS, Filters, Names, as_query, describe, read_params
+from .names import alike
 from .threads import ThreadItem, assemble
 
 PAGE_SIZE = 50
@@ -93,6 +94,12 @@ class Timeline:
         }
         return [o for o in self.speakers if o.value in shown]
 
+    @cached_property
+    def alike_speakers(self) -> set[int]:
+        """The speakers the form lists whose names read alike (``names.alike``): the form
+        shows their handles beside their names."""
+        return alike((option.pk, option.label) for option in self.speaker_choices)
+
     @property
     def hidden_speakers(self) -> int:
         return len(self.speakers) - len(self.speaker_choices)
@@ -100,6 +107,19 @@ class Timeline:
     @property
     def selected_speakers(self) -> list[Speaker]:
         return [option.obj for option in self.speakers if option.selected]
+
+    @cached_property
+    def selected_names(self) -> dict[str, str]:
+        """The chosen speakers by slug, as the chips and the heading name them: with their
+        handle when another speaker's name reads alike."""
+        chosen = self.selected_speakers
+        if not chosen:
+            return {}
+        clashing = alike((option.pk, option.label) for option in self.speakers)
+        return {
+            s.slug: f"{s.name} ({s.at_handle})" if s.pk in clashing and s.handle else s.name
+            for s in chosen
+        }
 
     @property
     def proposition(self) -> Proposition | None:
@@ -117,8 +137,8 @@ class Timeline:
     def chips(self) -> list[Chip]:
         filters = self.filters
         chips = [
-            Chip(f"Speaker: {speaker.name}", as_query(filters.without("speaker", speaker.slug)))
-            for speaker in self.selected_speakers
+            Chip(f"Speaker: {name}", as_query(filters.without("speaker", slug)))
+            for slug, name in self.selected_names.items()
         ]
         if filters.stance:
             chips.append(Chip(f"Stance: {self.stance_label}", as_query(filters.without("stance"))))
@@ -152,7 +172,7 @@ class Timeline:
         if not self.filters.is_filtered:
             return "The open-source AI debate, March 2024"
         names = Names(
-            speakers={speaker.slug: speaker.name for speaker in self.selected_speakers},
+            speakers=self.selected_names,
             proposition=self.proposition,
             article=self.article.title if self.article else "",
         )
@@ -173,9 +193,9 @@ def decode_cursor(token: str) -> tuple[datetime.datetime, int] | None:
         return None
 
 
-# The catalogue as plain rows, cheap to cache: (pk, slug, name) per speaker; (pk, slug,
-# label, statement, pro_label, anti_label) per proposition; (pk, slug, title, published_on)
-# per article. Each list in the order the filter form shows it.
+# The catalogue as plain rows, cheap to cache: (pk, slug, name, handle) per speaker; (pk,
+# slug, label, statement, pro_label, anti_label) per proposition; (pk, slug, title,
+# published_on) per article. Each list in the order the filter form shows it.
 
 
 def build_timeline(params: QueryDict) -> Timeline:
