@@ -80,7 +80,7 @@ def layout(body: str, posts: Sequence[Any], claims: Sequence[Any] = ()) -> list[
 def _find_quoted(body: str, text: str, position: int) -> tuple[int, int] | None:
     """Where the quoted post stands: at the start of a line, closed by its attribution line.
 
-    The same words may also occur in the prose ("Musk declared, “OpenAI is a lie,”"), so the
+    The same words may also occur in the prose ("Lovelace wrote, “The engine is open,”"), so the
     first occurrence is not enough. Returns the span to replace, attribution included.
     """
     fallback = None

@@ -168,7 +168,7 @@ class Timeline:
 
     @property
     def heading(self) -> str:
-        """The selection in words, e.g. "Posts by Vinod Khosla, marked anti-open-source"."""
+        """The selection in words, e.g. "Posts by Ada Lovelace, marked anti-open-source"."""
         if not self.filters.is_filtered:
             return "The open-source AI debate, March 2024"
         names = Names(
