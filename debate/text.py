@@ -33,8 +33,8 @@ MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,15})\b")
 # Trailing punctuation that ends a sentence rather than a URL.
 _URL_TRAILING = ".,;:!?)…"
 
-# The line that closes a quoted post, as X's embed prints it and articles copy it: "— Marc
-# Andreessen 🇺🇸 (@pmarca) March 2, 2024". The importer finds posts by it and the article page
+# The line that closes a quoted post, as X's embed prints it and articles copy it: "— Ada
+# Lovelace 🇬🇧 (@ada) March 2, 2024". The importer finds posts by it and the article page
 # lays them out by it. Any dash; the date may be missing (an undated post). Read by hand, in
 # one pass (``match_attribution``): a regular expression for it backtracks over runs of spaces.
 ATTRIBUTION_DASHES = ("—", "–", "―", "--", "-")

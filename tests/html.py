@@ -34,3 +34,48 @@ def posts_shown(html: str) -> list[tuple[int, int, bool]]:
 
 def post_ids(html: str) -> list[int]:
     return [pk for pk, _, _ in posts_shown(html)]
+
+
+class _BadgeReader(HTMLParser):
+    """The words of each stance badge (``span.badge``), as a reader reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # open spans inside the current badge; 0 outside any
+        self.hidden = 0  # of those, how many deep inside a visually hidden one
+        self.badges: list[str] = []
+        self.visible: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "span":
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        if self.depth:
+            self.depth += 1
+            if self.hidden or "visually-hidden" in classes:
+                self.hidden += 1
+        elif "badge" in classes:
+            self.depth = 1
+            self.badges.append("")
+            self.visible.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span" and self.depth:
+            self.depth -= 1
+            if self.hidden:
+                self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.badges[-1] += data
+            if not self.hidden:
+                self.visible[-1] += data
+
+
+def badges(html: str, *, visible: bool = False) -> list[str]:
+    """The text of each stance badge in page order, spaces folded; with ``visible``, only
+    what is drawn on screen (no visually hidden words)."""
+    reader = _BadgeReader()
+    reader.feed(html)
+    found = reader.visible if visible else reader.badges
+    return [" ".join(text.split()) for text in found]

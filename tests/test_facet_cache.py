@@ -195,7 +195,7 @@ def test_cards_show_their_speakers_name_and_initials(client, seed, cards_only):
         html = client.get("/debates/open-source-ai/?speaker=charles").content.decode()
         for post, speaker, initials in ((answer, charles, "CB"), (question, ada, "AL")):
             card = html[html.index(f'id="post-{post.pk}"') :].split("</article>")[0]
-            assert f'data-speaker="{speaker.slug}">{initials}</span>' in card
+            assert f'data-hue="{speaker.hue}">{initials}</span>' in card
             assert f'href="/speakers/{speaker.slug}/"' in card
             assert f"to {speaker.name}’s post of" in card
         assert "card card--context" in html  # Ada's question is shown as context

@@ -287,7 +287,7 @@ def test_stance_map_calls_a_tie_mixed(client, seed):
         post = make_post(khosla, text=f"A {value} post.")
         make_stance(make_claim(post=post), proposition, value=value)
     cell = map_cell(page(client, "/debates/open-source-ai/map/"), "Vinod Khosla", "Political slant")
-    assert text_of(cell).startswith("mixed")
+    assert text_of(cell).startswith("Political slant in AI: mixed")
     assert 'class="badge badge--mixed"' in cell
 
 
@@ -510,7 +510,7 @@ def test_pages_read_sensibly_before_anything_is_annotated(client, db):
     assert "No stance recorded yet." in text_of(page(client, "/speakers/"))
     assert "No stance recorded yet." in text_of(page(client, "/debates/open-source-ai/speakers/"))
     speaker = text_of(page(client, "/speakers/quiet-person/"))
-    assert "Overall: no stance recorded" in speaker
+    assert "Overall: Untouched: no stance recorded" in speaker
     unquoted = text_of(page(client, "/speakers/unquoted-person/"))
     assert "Unquoted Person takes part in no debate yet: no article quotes them." in unquoted
     assert "No post by Unquoted Person is quoted yet." in unquoted

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from debate.models import Claim, Post, Proposition, Speaker, Stance
+from debate.reading.cards import KEY_VERSION
 from debate.reading.timeline import PAGE_SIZE
 from debate.versioning import bump
 
 from .factories import make_claim, make_post, make_speaker, make_stance
-from .html import post_ids, posts_shown
+from .html import badges, post_ids, posts_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +346,7 @@ def test_cards_show_the_agreed_stance_and_say_when_annotators_disagree(client, s
     make_stance(claim, proposition, value="neutral")
     make_stance(claim, proposition, value="neutral")  # now 2 neutral against 2 anti: a tie
     html = client.get(f"/posts/{claim.post_id}/").content.decode()
-    assert "disputed: Open-source AI" in html
+    assert "Open-source AI: disputed" in badges(html)
     assert "Annotators disagree: 2 say anti-open-source, 2 say neutral" in html
     make_stance(claim, proposition, value="anti", review_state="draft")  # drafts do not count
     assert (
@@ -382,5 +383,5 @@ def test_cards_are_rendered_once_and_follow_every_edit(client, seed, settings):
     Speaker.objects.filter(pk=post.speaker_id).update(name="Elon R. Musk")
     bump()
     assert "Elon R. Musk" in client.get("/debates/open-source-ai/").content.decode()
-    cached = [key for key in cache._cache if "card-v1" in key]  # locmem's own store
+    cached = [key for key in cache._cache if KEY_VERSION in key]  # locmem's own store
     assert len(cached) >= 7

@@ -48,7 +48,7 @@ class ImportForm(ArticleDetailsForm):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 16, "cols": 90, "spellcheck": "false"}),
         help_text="The title on the first line, then the article as copied, with each quoted "
-        "post followed by its attribution line, e.g. “— Elon Musk (@elonmusk) March 11, 2024”.",
+        "post followed by its attribution line, e.g. “— Ada Lovelace (@ada) March 11, 2024”.",
     )
     file = forms.FileField(
         label="Or upload a file",

@@ -7,8 +7,8 @@ and on their own. ``debate.imports.lines`` cleans the lines this module reads, a
 
 A quoted post is recognised by the attribution line below its text, as X's embed prints it::
 
-    This week, @xAI will open source Grok
-    — Elon Musk (@elonmusk) March 11, 2024
+    This week, @engine will publish its plans
+    — Ada Lovelace (@ada) March 11, 2024
 
 The parser never invents text: every post's text is a run of whole lines of the cleaned
 article body, and the body is the repaired input with only page debris and stray whitespace

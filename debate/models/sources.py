@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -10,6 +12,21 @@ from django.urls import reverse
 from ..text import normalize_newlines
 from .base import Timestamped, handle_validator
 from .selection import SpeakerQuerySet
+
+# Speakers' colours: this many, [data-hue="0"] to [data-hue="23"] in static/css/threadline.css.
+SPEAKER_HUES = 24
+
+
+def initials_of(name: str) -> str:
+    """What a speaker's avatar shows: the first letters of the first two words of the name."""
+    return "".join(part[0] for part in name.split()[:2]).upper()
+
+
+def hue_of(slug: str) -> int:
+    """A speaker's colour, 0 to ``SPEAKER_HUES - 1``: the CRC-32 of the slug (UTF-8), modulo
+    ``SPEAKER_HUES``. The same slug gets the same colour in every process and run (Python's
+    ``hash()`` of a string is salted per process), and no speaker is named anywhere."""
+    return zlib.crc32(slug.encode()) % SPEAKER_HUES
 
 
 class Speaker(Timestamped):
@@ -53,7 +70,12 @@ class Speaker(Timestamped):
 
     @property
     def initials(self) -> str:
-        return "".join(part[0] for part in self.name.split()[:2]).upper()
+        return initials_of(self.name)
+
+    @property
+    def hue(self) -> int:
+        """The speaker's colour (``hue_of`` the slug), shown as ``data-hue`` on avatars."""
+        return hue_of(self.slug)
 
 
 class Article(Timestamped):

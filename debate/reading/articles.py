@@ -12,6 +12,7 @@ from django.db.models import Count, F, Prefetch
 from ..models import Article, ArticlePost, Claim, Debate, Post
 from ..text import locate_quote, match_attribution
 from .cards import card_fetch_mode, make_entry, posts_for_cards, public_stances
+from .names import mark_alike
 
 _SENTENCE_END = (".", "…", "»", ":", ";", ",")
 HEADING_MAX_WORDS = 10
@@ -79,7 +80,7 @@ def layout(body: str, posts: Sequence[Any], claims: Sequence[Any] = ()) -> list[
 def _find_quoted(body: str, text: str, position: int) -> tuple[int, int] | None:
     """Where the quoted post stands: at the start of a line, closed by its attribution line.
 
-    The same words may also occur in the prose ("Musk declared, “OpenAI is a lie,”"), so the
+    The same words may also occur in the prose ("Lovelace wrote, “The engine is open,”"), so the
     first occurrence is not enough. Returns the span to replace, attribution included.
     """
     fallback = None
@@ -117,6 +118,7 @@ def article_page(article: Article) -> dict[str, Any]:
         .prefetch_related(Prefetch("stances", queryset=public_stances()))
         .order_by("pk")
     )
+    mark_alike(claim.speaker for claim in claims)
     entry_by_post = {entry.post.pk: entry for entry in entries}
     blocks = layout(article.body, [entry.post for entry in entries], claims)
     for block in blocks:

@@ -43,7 +43,9 @@ from .threads import ThreadItem, assemble
 
 CARD_TEMPLATE = "debate/entry_card.html"
 CARD_TIMEOUT = 7 * 24 * 3600
-KEY_VERSION = "card-v1"
+# Bumped when the card's template changes what it shows (v2: badges name their proposition,
+# "Not yet annotated", colours by hue): cards of the old template are never read back.
+KEY_VERSION = "card-v2"
 SpeakerLookup = Callable[[int], Speaker | None]
 
 
@@ -65,6 +67,12 @@ class Entry:
     claim_stances: list[tuple[Claim, list[Stance]]] = field(default_factory=list)
     # The card's HTML when it came from (or went into) the card cache; see cards.py.
     html: str = ""
+
+    @property
+    def annotated(self) -> bool:
+        """Whether the post has a public stance. Without one (no claims, or only drafts) the
+        card says "Not yet annotated", which a neutral stance never does."""
+        return bool(self.stances)
 
     @property
     def badges(self) -> list[AgreedStance]:

@@ -58,9 +58,9 @@ class Option:
 Facets = tuple[list[Option], list[Option], list[Option], list[Option]]
 
 
-# The catalogue as plain rows, cheap to cache: (pk, slug, name) per speaker; (pk, slug,
-# label, statement, pro_label, anti_label) per proposition; (pk, slug, title, published_on)
-# per article. Each list in the order the filter form shows it.
+# The catalogue as plain rows, cheap to cache: (pk, slug, name, handle) per speaker; (pk,
+# slug, label, statement, pro_label, anti_label) per proposition; (pk, slug, title,
+# published_on) per article. Each list in the order the filter form shows it.
 CatalogueRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
@@ -83,7 +83,7 @@ def catalogue_rows(debate: int | None = None) -> CatalogueRows:
         )  # fmt: skip
 
     no_date = Cast(Value(None), DateField())
-    speakers = rows(Speaker, "s", "name", "name", "name", "name", no_date)
+    speakers = rows(Speaker, "s", "name", "handle", "name", "name", no_date)
     propositions = rows(Proposition, "p", "label", "statement", "pro_label", "anti_label", no_date)
     articles = rows(Article, "a", "title", "title", "title", "title", F("published_on"))
     if debate is not None:
@@ -96,7 +96,7 @@ def catalogue_rows(debate: int | None = None) -> CatalogueRows:
     everything = speakers.union(propositions, articles, all=True).order_by()
     for kind, pk, slug, label, statement, pro, anti, published in everything:
         if kind == "s":
-            found[0].append((pk, slug, label))
+            found[0].append((pk, slug, label, statement))
         elif kind == "p":
             found[1].append((pk, slug, label, statement, pro, anti))
         else:
@@ -108,8 +108,8 @@ def catalogue_rows(debate: int | None = None) -> CatalogueRows:
 
 
 def speaker_of(row: tuple[Any, ...]) -> Speaker:
-    pk, slug, name = row
-    return Speaker(pk=pk, slug=slug, name=name)
+    pk, slug, name, handle = row
+    return Speaker(pk=pk, slug=slug, name=name, handle=handle)
 
 
 def proposition_of(row: tuple[Any, ...]) -> Proposition:
@@ -209,10 +209,13 @@ def facet_options(data: FacetData, filters: Filters) -> Facets:
     )  # fmt: skip
 
 
-FACET_KEY_VERSION = "facets-v1"
+# Bumped when what is kept changes: the counts, or the filter form's HTML kept beside them
+# (v2: speakers' colours by hue, handles beside names that read alike).
+FACET_KEY_VERSION = "facets-v2"
 
 
-CATALOGUE_KEY_VERSION = "catalogue-v1"
+# v2: speakers' rows carry their handles.
+CATALOGUE_KEY_VERSION = "catalogue-v2"
 
 
 FACET_TIMEOUT = 24 * 3600

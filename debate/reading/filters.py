@@ -279,7 +279,7 @@ def join_names(names: list[str]) -> str:
 
 
 def describe(filters: Filters, names: Names) -> str:
-    """The selection in words: "posts by Vinod Khosla, marked anti-open-source, …".
+    """The selection in words: "posts by Ada Lovelace, marked anti-open-source, …".
 
     The one wording of a selection: the timeline's heading and the feed's title use it."""
     parts: list[str] = []

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Prefetch, Window
 from django.db.models.functions import RowNumber
 
 from ..models import Claim, Debate, Proposition, Speaker, Stance
+from .names import mark_alike
 from .standings import timeline_url
 from .tallies import VALUES, load_tallies, sides, value_words
 
@@ -81,9 +82,11 @@ def proposition_rows(debate: Debate) -> list[dict[str, Any]]:
     tallies = load_tallies(Stance.objects.public().in_debate(debate))
     speakers = {s.pk: s for s in Speaker.objects.in_debate(debate).order_by("name")}
     rows = []
+    shown: list[Speaker] = []
     for proposition in debate.propositions.order_by("label"):
         tally = tallies.for_proposition(proposition.pk)
         columns = sides(tallies.speakers_on(proposition.pk), speakers)
+        shown += [member.speaker for members in columns.values() for member in members]
         rows.append(
             {
                 "proposition": proposition,
@@ -93,6 +96,7 @@ def proposition_rows(debate: Debate) -> list[dict[str, Any]]:
                 "sides": [(v, value_words(v, proposition), columns[v]) for v in VALUES],
             }
         )
+    mark_alike(shown)
     return rows
 
 
@@ -117,6 +121,7 @@ def proposition_page(proposition: Proposition, debate: Debate) -> dict[str, Any]
     # Every speaker with a public stance here has a best claim, so this names them all.
     speakers = {claim.speaker_id: claim.speaker for claim in by_pk.values()}
     columns = sides(tallies.speakers_on(proposition.pk), speakers)
+    mark_alike(member.speaker for members in columns.values() for member in members)
     placed: dict[tuple[Any, str], list[ShownClaim]] = {}
     for claim_id, value, agree in best:
         claim = by_pk[claim_id]

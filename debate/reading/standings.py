@@ -24,6 +24,7 @@ from .cards import (
     render_cards,
 )
 from .filters import Filters, as_query
+from .names import mark_alike
 from .tallies import (
     VALUES,
     Tallies,
@@ -142,9 +143,11 @@ def speaker_rows(debate: Debate | None = None) -> list[tuple[Speaker, list[Glanc
     else:
         propositions = list(debate.propositions.order_by("label"))
         tallies = load_tallies(Stance.objects.public().in_debate(debate))
+    speakers = list(speakers_with_counts(debate).order_by("name"))
+    mark_alike(speakers)
     return [
         (speaker, [g for g in glances(speaker, propositions, tallies) if g.verdict.recorded])
-        for speaker in speakers_with_counts(debate).order_by("name")
+        for speaker in speakers
     ]
 
 
@@ -238,6 +241,8 @@ def map_rows(debate: Debate) -> tuple[list[Proposition], list[tuple[Speaker, lis
     """``debate``'s stance map: a row per speaker of it, a cell per proposition of it."""
     propositions = list(debate.propositions.order_by("label"))
     tallies = load_tallies(Stance.objects.public().in_debate(debate))
+    speakers = list(Speaker.objects.in_debate(debate).order_by("name"))
+    mark_alike(speakers)
     rows = [
         (
             speaker,
@@ -250,6 +255,6 @@ def map_rows(debate: Debate) -> tuple[list[Proposition], list[tuple[Speaker, lis
                 for p in propositions
             ],
         )
-        for speaker in Speaker.objects.in_debate(debate).order_by("name")
+        for speaker in speakers
     ]
     return propositions, rows

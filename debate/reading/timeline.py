@@ -35,6 +35,7 @@ from .cards import (
 )
 from .facets import FACET_TIMEOUT, Option, cached_facet_data, facet_options
 from .filters import STANCE_WORDS, Filters, Names, as_query, describe, read_params
+from .names import alike
 from .threads import ThreadItem, assemble
 
 PAGE_SIZE = 50
@@ -94,6 +95,12 @@ class Timeline:
         }
         return [o for o in self.speakers if o.value in shown]
 
+    @cached_property
+    def alike_speakers(self) -> set[int]:
+        """The speakers the form lists whose names read alike (``names.alike``): the form
+        shows their handles beside their names."""
+        return alike((option.pk, option.label) for option in self.speaker_choices)
+
     @property
     def hidden_speakers(self) -> int:
         return len(self.speakers) - len(self.speaker_choices)
@@ -101,6 +108,19 @@ class Timeline:
     @property
     def selected_speakers(self) -> list[Speaker]:
         return [option.obj for option in self.speakers if option.selected]
+
+    @cached_property
+    def selected_names(self) -> dict[str, str]:
+        """The chosen speakers by slug, as the chips and the heading name them: with their
+        handle when another speaker's name reads alike."""
+        chosen = self.selected_speakers
+        if not chosen:
+            return {}
+        clashing = alike((option.pk, option.label) for option in self.speakers)
+        return {
+            s.slug: f"{s.name} ({s.at_handle})" if s.pk in clashing and s.handle else s.name
+            for s in chosen
+        }
 
     @property
     def proposition(self) -> Proposition | None:
@@ -118,8 +138,8 @@ class Timeline:
     def chips(self) -> list[Chip]:
         filters = self.filters
         chips = [
-            Chip(f"Speaker: {speaker.name}", as_query(filters.without("speaker", speaker.slug)))
-            for speaker in self.selected_speakers
+            Chip(f"Speaker: {name}", as_query(filters.without("speaker", slug)))
+            for slug, name in self.selected_names.items()
         ]
         if filters.stance:
             chips.append(Chip(f"Stance: {self.stance_label}", as_query(filters.without("stance"))))
@@ -149,11 +169,11 @@ class Timeline:
 
     @property
     def heading(self) -> str:
-        """The selection in words, e.g. "Posts by Vinod Khosla, marked anti-open-source"."""
+        """The selection in words, e.g. "Posts by Ada Lovelace, marked anti-open-source"."""
         if not self.filters.is_filtered:
             return self.debate.title
         names = Names(
-            speakers={speaker.slug: speaker.name for speaker in self.selected_speakers},
+            speakers=self.selected_names,
             proposition=self.proposition,
             article=self.article.title if self.article else "",
         )

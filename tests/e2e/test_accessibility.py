@@ -72,3 +72,31 @@ def test_main_admin_pages_have_no_serious_accessibility_violations(
             found[path] = problems
     context.close()
     assert found == {}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_speaker_colour_and_the_not_yet_annotated_marker_pass_axe(
+    browser: Browser, live_server, seed, width
+):
+    # Sixty speakers (every one of the 24 colours), namesakes among them, posts unannotated.
+    from debate.models import Proposition, Speaker
+
+    from ..factories import make_claim, make_post, make_speaker, make_stance
+
+    proposition = Proposition.objects.get(slug="open-source-ai")
+    for n in range(1, 61):
+        name = "Ada Lovelace" if n in (1, 2) else f"Speaker {n:02d}"
+        speaker = make_speaker(name=name, slug=f"synthetic-{n}", handle=f"syn{n}")
+        post = make_post(speaker, text=f"Post {n}, not yet annotated.")
+        if n % 3 == 0:
+            make_stance(make_claim(post=post), proposition, value="neutral")
+    assert len({s.hue for s in Speaker.objects.filter(slug__startswith="synthetic-")}) == 24
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    for path in ["/debates/open-source-ai/?order=newest", "/speakers/", "/debates/open-source-ai/map/", "/debates/open-source-ai/propositions/open-source-ai/"]:
+        page.goto(live_server.url + path)
+        if problems := serious_violations(page):
+            found[path] = problems
+    context.close()
+    assert found == {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -41,10 +42,11 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def public_pages() -> list[tuple[str, str]]:
-    pages = [
-        ("timeline", "/"),
-        ("timeline-filtered", "/?speaker=vinod-khosla&speaker=marc-andreessen&q=open"),
-    ]
+    pages = [("timeline", "/")]
+    # Two speakers and a word: whichever speakers the database holds, none named here.
+    two = Speaker.objects.order_by("-pk").values_list("slug", flat=True)[:2]
+    if chosen := "&".join(f"speaker={quote(slug)}" for slug in two):
+        pages.append(("timeline-filtered", f"/?{chosen}&q=open"))
     thread_post = Post.objects.filter(in_reply_to__isnull=False).order_by("posted_at", "pk").first()
     if thread_post:
         pages.append(("post", thread_post.get_absolute_url()))
