@@ -104,7 +104,7 @@ def test_each_hubs_speakers_map_and_propositions_are_its_own(client, two_debates
     assert "Linus Torvalds" not in speakers
     stance_map = page(client, hub(chips, "map/"))
     assert text_of(map_cell(stance_map, "Ada Lovelace", "Export controls")).startswith(
-        "anti-controls"
+        "Export controls: anti-controls"
     )
     assert "Open models" not in text_of(stance_map) and "Grace Hopper" not in stance_map
     listing = text_of(page(client, hub(chips, "propositions/")))
@@ -151,7 +151,8 @@ def test_the_home_page_lists_every_debate_with_who_stands_where(client, two_deba
     assert "Should AI chips be kept from rivals?" in words
     assert "Mar 2024" in words and "from 1 Aug 2024" in words
     assert "2 posts · 2 speakers · 1 article" in words
-    assert "pro-controls Linus Torvalds" in words and "anti-controls Ada Lovelace" in words
+    assert "Export controls: pro-controls Linus Torvalds" in words
+    assert "Export controls: anti-controls Ada Lovelace" in words
     assert 'href="/debates/chip-exports/"' in home
 
 

@@ -54,7 +54,9 @@ def test_every_stance_badge_on_public_pages_names_its_proposition_in_visible_tex
 ):
     labels = list(Proposition.objects.values_list("label", flat=True))
     shown = badges(without_filter_form(page(client, concrete(url))), visible=True)
-    assert shown or url == "/debates/open-source-ai/propositions/", url  # that one counts claims, in a list
+    # The propositions' list counts claims, in a list; the articles' list shows no stance.
+    listed = ("/debates/open-source-ai/propositions/", "/debates/open-source-ai/articles/")
+    assert shown or url in listed, url
     for text in shown:
         assert any(text.startswith(f"{label}: ") for label in labels), (url, text)
 
@@ -70,9 +72,16 @@ def test_a_neutral_stance_reads_neutral_on_its_proposition_everywhere(client, se
     assert expected in badges(page(client, f"/posts/{post.pk}/"), visible=True)
     assert f"{expected} (1 claim)" in badges(page(client, "/debates/open-source-ai/map/"))
     assert f"{expected} (1 claim)" in badges(page(client, "/speakers/"))
-    assert expected in badges(page(client, "/debates/open-source-ai/propositions/ai-political-slant/"))
+    assert expected in badges(
+        page(client, "/debates/open-source-ai/propositions/ai-political-slant/")
+    )
     # Never a bare "neutral" whose subject is only in a tooltip.
-    for url in ("/debates/open-source-ai/", f"/posts/{post.pk}/", "/debates/open-source-ai/map/", "/speakers/vinod-khosla/"):
+    for url in (
+        "/debates/open-source-ai/",
+        f"/posts/{post.pk}/",
+        "/debates/open-source-ai/map/",
+        "/speakers/vinod-khosla/",
+    ):
         assert "neutral" not in badges(without_filter_form(page(client, url)), visible=True)
 
 
@@ -195,7 +204,9 @@ def test_avatars_carry_their_speakers_hue_on_every_page(client, seed):
         avatar = f'data-hue="{hue}">{initials}</span>'
         for url in ("/debates/open-source-ai/", "/speakers/", f"/speakers/{slug}/"):
             assert avatar in page(client, url), (slug, url)
-    assert "data-speaker" not in page(client, "/debates/open-source-ai/") + page(client, "/speakers/")
+    assert "data-speaker" not in page(client, "/debates/open-source-ai/") + page(
+        client, "/speakers/"
+    )
 
 
 def test_no_seed_speaker_is_named_in_the_stylesheets_templates_or_code():
@@ -275,7 +286,13 @@ def test_cards_always_show_the_handle_and_chips_name_namesakes_by_it(client, nam
 
 def test_names_that_read_alike_cost_no_query(client, namesakes, settings):
     settings.THREADLINE_PAGE_CACHE_DISABLED = True
-    urls = ["/debates/open-source-ai/", "/speakers/", "/debates/open-source-ai/map/", "/debates/open-source-ai/propositions/", "/debates/open-source-ai/propositions/open-weights/"]
+    urls = [
+        "/debates/open-source-ai/",
+        "/speakers/",
+        "/debates/open-source-ai/map/",
+        "/debates/open-source-ai/propositions/",
+        "/debates/open-source-ai/propositions/open-weights/",
+    ]
     alike_cost = [cold_queries(client, url) for url in urls]
     Speaker.objects.filter(slug="jane-doe-2").update(name="Someone Else")
     Speaker.objects.filter(slug="alan-lee").update(name="Barbara Liskov")

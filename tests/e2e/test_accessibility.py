@@ -94,7 +94,12 @@ def test_every_speaker_colour_and_the_not_yet_annotated_marker_pass_axe(
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
-    for path in ["/debates/open-source-ai/?order=newest", "/speakers/", "/debates/open-source-ai/map/", "/debates/open-source-ai/propositions/open-source-ai/"]:
+    for path in [
+        "/debates/open-source-ai/?order=newest",
+        "/speakers/",
+        "/debates/open-source-ai/map/",
+        "/debates/open-source-ai/propositions/open-source-ai/",
+    ]:
         page.goto(live_server.url + path)
         if problems := serious_violations(page):
             found[path] = problems
