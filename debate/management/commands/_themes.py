@@ -114,11 +114,11 @@ THEMES: tuple[Theme, ...] = (
         "compute-thresholds", "Compute thresholds", "Compute thresholds, 2023–2024",
         "Is training compute the right trigger for AI rules?",
         "The US executive order of October 2023 asked developers to report training runs above "
-        "10^26 operations, and the EU AI Act presumes systemic risk above 10^25. Is compute a "
+        "10²⁶ operations, and the EU AI Act presumes systemic risk above 10²⁵. Is compute a "
         "sensible trigger for rules, or a number that will age badly?",
         _day("2023-10-30"), _day("2024-06-30"),
         ("compute-caps", "eu-ai-act-gpai", "frontier-liability"),
-        ("The compute threshold", "The 10^26 line", "The executive order", "Compute reporting"),
+        ("The compute threshold", "The 10²⁶ line", "The executive order", "Compute reporting"),
     ),
     Theme(
         "eu-ai-act", "The AI Act", "The EU AI Act and general-purpose models, 2023–2024",
