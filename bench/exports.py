@@ -1,9 +1,11 @@
 """Time and memory of each export at one debate size, in process (issue 15).
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/threadline_15c_bench \\
-        .venv/bin/python bench/exports.py [--memory] [/export/aif.json ...]
+        .venv/bin/python bench/exports.py [--memory] [export/aif.json ...]
 
-Run against a database filled by ``manage.py generate_debate --posts 20000``. For each export
+Run against a database filled by ``manage.py generate_debate --posts 20000``. It measures the
+exports of the debate with the most posts (under its hub, /debates/<slug>/; an argument
+starting with /debates/ names another). For each export
 it reports the time to the first byte, the time to the last, the size, the peak of Python
 memory allocated while it is made (with --memory: tracemalloc, which slows the run
 many times over, so times are then not comparable) and the queries a second identical request
@@ -32,9 +34,15 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from debate.http.pagecache import page_cache  # noqa: E402
-from debate.models import Post  # noqa: E402
+from debate.models import Debate, Post  # noqa: E402
 
-EXPORTS = ["/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]
+# Relative to the debate's hub.
+EXPORTS = ["export.json", "export.csv", "export/annotations.jsonld", "export/aif.json"]
+
+
+def largest_debate() -> Debate:
+    debates = Debate.objects.order_by("pk")
+    return max(debates, key=lambda debate: Post.objects.in_debate(debate).count())
 
 
 def measure(client: Client, url: str, memory: bool) -> dict[str, float]:
@@ -60,8 +68,11 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     memory = "--memory" in sys.argv
-    urls = [arg for arg in sys.argv[1:] if arg.startswith("/")] or EXPORTS
-    print(f"{Post.objects.count()} posts")
+    debate = largest_debate()
+    hub = f"/debates/{debate.slug}/"
+    wanted = [arg for arg in sys.argv[1:] if arg != "--memory"] or EXPORTS
+    urls = [arg if arg.startswith("/debates/") else hub + arg.lstrip("/") for arg in wanted]
+    print(f"{Post.objects.count()} posts, {Post.objects.in_debate(debate).count()} in {hub}")
     print("| export | first byte (s) | whole (s) | size (MB) | peak memory (MB) | repeat queries |")
     print("|---|---|---|---|---|---|")
     for url in urls:

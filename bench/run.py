@@ -4,8 +4,9 @@
     .venv/bin/python bench/run.py --sizes 1000 --duration 2 --passes warm
     .venv/bin/python bench/run.py --sizes 100000 --keep-db --reuse-db
 
-For each size it creates a database threadline_bench_<N>, migrates it, generates a synthetic
-debate (`manage.py generate_debate`), counts each page's SQL queries with Django's test client,
+For each size it creates a database threadline_bench_<N>, migrates it, generates synthetic
+debates (`manage.py generate_debate`; one unless --debates says more), finds the largest one
+and its hub (/debates/<slug>/), counts each page's SQL queries with Django's test client,
 serves the app with gunicorn on 127.0.0.1 and loads each page with wrk at a fixed concurrency,
 next to two floors measured in the same run: a bare Django view through the same middleware
 (/healthz) and a static file of the timeline page's size served by WhiteNoise. It prints a
@@ -50,14 +51,15 @@ DB_PREFIX = "threadline_bench_"
 HOST = "127.0.0.1"
 PORTS = range(8021, 8030)
 
-# The timeline's first pages: (key, label, query string). Written in the canonical parameter
-# order, or the view would answer a full-page request with a redirect to the tidy URL.
+# The timeline's first pages: (key, label, query string), filled in from what discover()
+# finds. Written in the canonical parameter order, or the view would answer a full-page
+# request with a redirect to the tidy URL.
 TIMELINE = [
     ("default", "default", ""),
     ("speaker", "one speaker", "speaker={speaker}"),
-    ("stance", "stance + proposition", "stance=pro&proposition=open-source-ai"),
+    ("stance", "stance + proposition", "stance=pro&proposition={proposition}"),
     ("search", "text search", "q=security"),
-    ("dates", "date range", "from=2023-01-01&to=2023-06-30"),
+    ("dates", "date range", "from={date_from}&to={date_to}"),
 ]
 HTMX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
 HTMX_LOAD_MORE = {"HX-Request": "true", "HX-Target": "load-more"}
@@ -108,7 +110,7 @@ def probe(spec: dict[str, Any]) -> dict[str, Any]:
             caches[alias].clear()
 
     client.get("/healthz")  # opens the database connection outside any measurement
-    pages = build_pages(found["speaker"], found["deep_post"])
+    pages = build_pages(found)
     results = []
     index = 0
     while index < len(pages):
@@ -145,20 +147,39 @@ def probe(spec: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+# The posts of one debate: those its articles quote.
+IN_DEBATE = (
+    "SELECT ap.post_id FROM debate_articlepost ap "
+    "JOIN debate_article a ON a.id = ap.article_id WHERE a.debate_id = %s"
+)
+
+
 def discover(connection: Any) -> dict[str, Any]:
-    """What the pages are about, chosen by SQL so that every run picks the same ones."""
+    """What the pages are about, chosen by SQL so that every run picks the same ones: the
+    debate with the most posts, and in it the deepest thread, the busiest speaker, the
+    proposition with the most stances and a tenth of its period."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.slug, d.starts_on, d.ends_on, count(DISTINCT ap.post_id) "
+            "FROM debate_debate d JOIN debate_article a ON a.debate_id = d.id "
+            "JOIN debate_articlepost ap ON ap.article_id = a.id "
+            "GROUP BY d.id, d.slug, d.starts_on, d.ends_on "
+            "ORDER BY count(DISTINCT ap.post_id) DESC, d.slug LIMIT 1"
+        )
+        debate_id, debate, starts_on, ends_on, debate_posts = cursor.fetchone()
         # The reply chain with the most links: its last post is the permalink to load.
         cursor.execute(
-            """
+            f"""
             WITH RECURSIVE chain(id, depth) AS (
                 SELECT id, 0 FROM debate_post WHERE in_reply_to_id IS NULL
                 UNION ALL
                 SELECT p.id, c.depth + 1
                 FROM debate_post p JOIN chain c ON p.in_reply_to_id = c.id
             )
-            SELECT id, depth FROM chain ORDER BY depth DESC, id LIMIT 1
-            """
+            SELECT id, depth FROM chain WHERE id IN ({IN_DEBATE})
+            ORDER BY depth DESC, id LIMIT 1
+            """,  # noqa: S608  (a fixed subquery)
+            [debate_id],
         )
         deep_post, depth = cursor.fetchone()
         cursor.execute(
@@ -167,17 +188,38 @@ def discover(connection: Any) -> dict[str, Any]:
             [deep_post],
         )
         (thread_size,) = cursor.fetchone()
-        # The speaker with the most posts: the heaviest speaker page and speaker filter.
+        # The speaker with the most posts in the debate: the heaviest speaker filter.
         cursor.execute(
-            "SELECT s.slug, count(*) FROM debate_post p JOIN debate_speaker s "
-            "ON s.id = p.speaker_id GROUP BY s.slug ORDER BY count(*) DESC, s.slug LIMIT 1"
+            "SELECT s.slug, count(*) FROM debate_post p JOIN debate_speaker s "  # noqa: S608
+            f"ON s.id = p.speaker_id WHERE p.id IN ({IN_DEBATE}) "
+            "GROUP BY s.slug ORDER BY count(*) DESC, s.slug LIMIT 1",
+            [debate_id],
         )
         speaker, speaker_posts = cursor.fetchone()
+        cursor.execute(
+            "SELECT p.slug FROM debate_proposition p "
+            "JOIN debate_proposition_debates pd ON pd.proposition_id = p.id "
+            "LEFT JOIN debate_stance st ON st.proposition_id = p.id WHERE pd.debate_id = %s "
+            "GROUP BY p.slug ORDER BY count(st.id) DESC, p.slug LIMIT 1",
+            [debate_id],
+        )
+        (proposition,) = cursor.fetchone()
         counts = {}
-        for table in ("post", "speaker", "claim", "stance", "article"):
+        for table in ("debate", "post", "speaker", "claim", "stance", "article"):
             cursor.execute(f"SELECT count(*) FROM debate_{table}")  # noqa: S608 (fixed names)
             counts[table] = cursor.fetchone()[0]
+    # A tenth of the period, from four tenths in (the old single debate's January to June
+    # 2023, of 2021 to 2025).
+    span = (ends_on - starts_on).days
+    date_from = starts_on + datetime.timedelta(days=span * 4 // 10)
+    date_to = date_from + datetime.timedelta(days=max(1, span // 10))
     return {
+        "debate": debate,
+        "debate_posts": debate_posts,
+        "hub": f"/debates/{debate}/",
+        "proposition": proposition,
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
         "deep_post": deep_post,
         "depth": depth,
         "thread_size": thread_size,
@@ -187,16 +229,21 @@ def discover(connection: Any) -> dict[str, Any]:
     }
 
 
-def build_pages(speaker: str, deep_post: int) -> list[dict[str, Any]]:
+def build_pages(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pages to load: the debate's hub (timeline, its fragments, the map), a permalink
+    and a speaker page (global addresses), and the home page listing every debate."""
+    hub = found["hub"]
     pages = []
     for key, label, query in TIMELINE:
-        path = "/" + (f"?{query.format(speaker=speaker)}" if query else "")
+        path = hub + (f"?{query.format(**found)}" if query else "")
         pages.append(page(f"timeline-{key}", f"timeline, {label}", path))
         pages.append(page(f"fragment-{key}", f"HTMX fragment, {label}", path, HTMX_RESULTS))
     # later_pages() inserts the keyset page here, once the default page gives its link.
+    deep_post, speaker = found["deep_post"], found["speaker"]
     pages.append(page("permalink", "post permalink, deepest thread", f"/posts/{deep_post}/"))
     pages.append(page("speaker-page", "speaker page", f"/speakers/{speaker}/"))
-    pages.append(page("map", "stance map", "/map/"))
+    pages.append(page("map", "stance map", f"{hub}map/"))
+    pages.append(page("home", "home page, every debate", "/"))
     return pages
 
 
@@ -286,13 +333,16 @@ def admin_sql(statement: str) -> None:
         conn.execute(statement)
 
 
-def database_posts(name: str) -> int | None:
-    """How many posts the database holds, or None when it does not exist (or is not ours)."""
+def database_size(name: str) -> tuple[int, int] | None:
+    """How many posts and debates the database holds, or None when it does not exist (or is
+    not ours)."""
     import psycopg
 
     try:
         with psycopg.connect(f"{PG_SERVER}/{name}", connect_timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM debate_post").fetchone()[0]
+            posts = conn.execute("SELECT count(*) FROM debate_post").fetchone()[0]
+            debates = conn.execute("SELECT count(*) FROM debate_debate").fetchone()[0]
+            return posts, debates
     except psycopg.Error:
         return None
 
@@ -549,7 +599,7 @@ def bench_size(n: int, args: argparse.Namespace, explain: bool) -> dict[str, Any
     env = app_env(db, args)
     started = time.monotonic()
     setup: dict[str, float] = {}
-    reused = args.reuse_db and database_posts(db) == n
+    reused = args.reuse_db and database_size(db) == (n, args.debates)
     if not reused:
         log(f"{n:,} posts: creating database {db}")
         admin_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
@@ -561,7 +611,7 @@ def bench_size(n: int, args: argparse.Namespace, explain: bool) -> dict[str, Any
         began = time.monotonic()
         generated = manage(
             env, "generate_debate", "--posts", str(n), "--speakers", str(args.speakers),
-            "--seed", str(args.seed),
+            "--debates", str(args.debates), "--seed", str(args.seed),
         )  # fmt: skip
         setup["generate_s"] = time.monotonic() - began
         log(f"{n:,} posts: {generated}")
@@ -571,7 +621,7 @@ def bench_size(n: int, args: argparse.Namespace, explain: bool) -> dict[str, Any
         found = run_probe(env, {"explain": explain})
         static_path = Path(found["static_path"])
         setup["probe_s"] = time.monotonic() - began
-        log(f"{n:,} posts: queries counted; deepest thread {found['depth']} replies deep")
+        log(f"{n:,} posts: queries counted on {found['hub']}; deepest thread {found['depth']} deep")
         result = {"posts": n, "database": db, "reused_database": reused, "setup": setup} | found
         measure_all(args, n, result)
     finally:
@@ -955,7 +1005,8 @@ def report(run: dict[str, Any]) -> str:
         f"{box['postgresql']}, {box['wrk']}. gunicorn: `{meta['gunicorn']}`. wrk: "
         f"{opts['concurrency']} connections, {opts['wrk_threads']} threads, "
         f"{opts['warmup']:g} s warm-up then {opts['duration']:g} s per row, on the same machine. "
-        f"Synthetic debates: {opts['speakers']} speakers, seed {opts['seed']}. "
+        f"Synthetic debates: {opts.get('debates', 1)} of them, {opts['speakers']} speakers, "
+        f"seed {opts['seed']}. "
         f"Load average (1 min) {meta['load_start']:.2f} at the start, "
         f"{meta['load_end']:.2f} at the end; took {meta['seconds'] / 60:.1f} min.",
         "",
@@ -974,8 +1025,11 @@ def report(run: dict[str, Any]) -> str:
     ]
     for size in sizes:
         lines.append(
-            f"At {size['posts']:,} posts: speaker `{size['speaker']}` ({size['speaker_posts']:,} "
-            f"posts); permalink /posts/{size['deep_post']}/ ends a reply chain "
+            f"At {size['posts']:,} posts: the hub of `{size['debate']}` "
+            f"({size['debate_posts']:,} posts); speaker `{size['speaker']}` "
+            f"({size['speaker_posts']:,} posts there), proposition `{size['proposition']}`, "
+            f"dates {size['date_from']} to {size['date_to']}; permalink "
+            f"/posts/{size['deep_post']}/ ends a reply chain "
             f"{size['depth']} deep in a thread of {size['thread_size']:,} posts; "
             f"{size['counts']['claim']:,} claims, {size['counts']['stance']:,} stances."
             + (
@@ -1065,6 +1119,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--port", type=int, default=PORTS.start, choices=PORTS)
     parser.add_argument("--speakers", type=int, default=200)
+    parser.add_argument(
+        "--debates", type=int, default=1, help="synthetic debates the posts are spread over"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--passes", default=",".join(PASSES), help=f"any of {', '.join(PASSES)}, comma-separated"

@@ -5,13 +5,14 @@
     .venv/bin/python bench/soak.py --duration 20 --exporting-editor   # one editor also exports
 
 It builds a fresh PostgreSQL database (threadline_f_soak unless --database-url names another
-database ending in "_soak"), loads the seed debate and a synthetic one (`generate_debate
---posts 5000`), collects the static files and serves the app with gunicorn on 127.0.0.1 as
-`make serve` does (DEBUG off, a real SECRET_KEY, ALLOWED_HOSTS set). Then, for --duration
-seconds, --readers threads read the public pages over keep-alive connections (timeline with
-filters and later pages, htmx swaps, permalinks, speakers, propositions, the map, the feed,
-exports, revalidation with ETags), while --editors threads log in to the admin and add stances
-on the claim page and new claims, each carrying a unique marker.
+database ending in "_soak"), loads the seed debate and synthetic ones beside it
+(`generate_debate --posts 5000 --debates 3`), collects the static files and serves the app
+with gunicorn on 127.0.0.1 as `make serve` does (DEBUG off, a real SECRET_KEY, ALLOWED_HOSTS
+set). Then, for --duration seconds, --readers threads read the public pages over keep-alive
+connections (the home page; in any debate's hub, /debates/<slug>/, the timeline with filters
+and later pages, htmx swaps, speakers, articles, propositions, the map, the feed, exports;
+permalinks, speaker pages, revalidation with ETags), while --editors threads log in to the
+admin and add stances on the claim page and new claims, each carrying a unique marker.
 
 At the end it counts what the editors sent against what the database holds: every write the
 server acknowledged (a redirect) is stored exactly once, every refused one not at all. It
@@ -124,15 +125,24 @@ class Browser:
 
 
 @dataclass
+class Hub:
+    """One debate's pages: its address, and the speakers and propositions it holds."""
+
+    path: str  # /debates/<slug>/
+    speakers: list[str]
+    propositions: list[str]
+
+
+@dataclass
 class Catalogue:
     posts: list[int]
     speakers: list[str]
-    propositions: list[str]
     articles: list[str]
+    hubs: list[Hub]
     words: list[str] = field(default_factory=lambda: ["open", "security", "china", "model"])
 
 
-NEXT_LINK = re.compile(rb'<a class="button" href="(/\?[^"]*after=[^"]*)"')
+NEXT_LINK = re.compile(rb'<a class="button" href="(/debates/[^"/]+/\?[^"]*after=[^"]*)"')
 
 
 def reader(browser: Browser, catalogue: Catalogue, deadline: float, seed: int) -> None:
@@ -143,6 +153,7 @@ def reader(browser: Browser, catalogue: Catalogue, deadline: float, seed: int) -
     while time.monotonic() < deadline:
         roll = rng.random()
         headers: dict[str, str] = {}
+        hub = rng.choice(catalogue.hubs)
         if roll < 0.30:
             kind = "timeline"
             choice = rng.random()
@@ -152,37 +163,40 @@ def reader(browser: Browser, catalogue: Catalogue, deadline: float, seed: int) -
                 if rng.random() < 0.5:  # as scrolling asks for it
                     headers = {"HX-Request": "true", "HX-Target": "load-more"}
             elif choice < 0.5:
-                path = "/?" + urlencode([("speaker", rng.choice(catalogue.speakers))])
+                path = f"{hub.path}?" + urlencode([("speaker", rng.choice(hub.speakers))])
             elif choice < 0.65:
                 params = [("stance", rng.choice(["pro", "anti", "neutral"])),
-                          ("proposition", rng.choice(catalogue.propositions))]  # fmt: skip
-                path = "/?" + urlencode(params)
+                          ("proposition", rng.choice(hub.propositions))]  # fmt: skip
+                path = f"{hub.path}?" + urlencode(params)
             elif choice < 0.8:
-                path = "/?" + urlencode([("q", rng.choice(catalogue.words))])
+                path = f"{hub.path}?" + urlencode([("q", rng.choice(catalogue.words))])
                 if rng.random() < 0.5:  # typing in the search box
                     headers = {"HX-Request": "true", "HX-Target": "results"}
             else:
-                path = "/" if rng.random() < 0.5 else "/?order=newest"
+                path = hub.path if rng.random() < 0.5 else f"{hub.path}?order=newest"
         elif roll < 0.55:
             kind, path = "post", f"/posts/{rng.choice(catalogue.posts)}/"
         elif roll < 0.65:
             kind, path = "speaker", f"/speakers/{rng.choice(catalogue.speakers)}/"
         elif roll < 0.72:
-            kind, path = "proposition", f"/propositions/{rng.choice(catalogue.propositions)}/"
+            kind = "proposition"
+            path = f"{hub.path}propositions/{rng.choice(hub.propositions)}/"
         elif roll < 0.76:
             kind, path = "article", f"/articles/{rng.choice(catalogue.articles)}/"
         elif roll < 0.80:
-            kind, path = "lists", rng.choice(["/speakers/", "/propositions/", "/map/"])
+            lists = ["speakers/", "articles/", "propositions/", "map/"]
+            kind = "lists"
+            path = rng.choice(["/", "/speakers/", *(hub.path + page for page in lists)])
         elif roll < 0.86:
             kind, path = (
                 "feed",
-                "/feed/?" + urlencode([("speaker", rng.choice(catalogue.speakers))]),
+                f"{hub.path}feed/?" + urlencode([("speaker", rng.choice(hub.speakers))]),
             )
         elif roll < 0.90:
-            export = rng.choice(["/export.json", "/export.csv", "/export/annotations.jsonld"])
+            export = rng.choice(["export.json", "export.csv", "export/annotations.jsonld"])
             kind, path = (
                 "export",
-                f"{export}?" + urlencode([("speaker", rng.choice(catalogue.speakers))]),
+                f"{hub.path}{export}?" + urlencode([("speaker", rng.choice(hub.speakers))]),
             )
         elif roll < 0.95 and etags:
             # A reader coming back: the browser revalidates what it has.
@@ -223,6 +237,7 @@ class EditorWork:
     claims: list[int]  # claims to put a stance on (none of them this editor's yet)
     posts: list[tuple[int, int, str]]  # (post, speaker, text) to draw new claims from
     propositions: list[int]
+    hub: str  # /debates/<slug>/: whose exports it fetches
     writes: list[Write] = field(default_factory=list)
     refusals: Counter = field(default_factory=Counter)
 
@@ -240,7 +255,8 @@ def log_in(browser: Browser, username: str) -> None:
         raise SystemExit(f"{username} could not log in ({status}): {page[:500]!r}")
 
 
-EDITOR_EXPORTS = ["/export.json", "/export.csv", "/export/annotations.jsonld", "/export/aif.json"]
+# Relative to a debate's hub.
+EDITOR_EXPORTS = ["export.json", "export.csv", "export/annotations.jsonld", "export/aif.json"]
 
 
 def editor(
@@ -289,7 +305,8 @@ def editor(
             reason = re.sub(rb"<[^>]+>|\s+", b" ", b" ".join(found)).decode()[:160]
             work.refusals[f"{status}: {reason.strip()}"] += 1
         if exports and time.monotonic() < deadline:
-            browser.request("editor export", "GET", EDITOR_EXPORTS[n % len(EDITOR_EXPORTS)])
+            export = EDITOR_EXPORTS[n % len(EDITOR_EXPORTS)]
+            browser.request("editor export", "GET", work.hub + export)
     browser.close()
 
 
@@ -309,8 +326,8 @@ def environment(database_url: str) -> dict[str, str]:
     }
 
 
-def prepare_database(database_url: str, posts: int) -> None:
-    """A fresh database with the seed and a synthetic debate; the editors' accounts."""
+def prepare_database(database_url: str, posts: int, debates: int) -> None:
+    """A fresh database with the seed and synthetic debates; the editors' accounts."""
     import psycopg
 
     parts = urlsplit(database_url)
@@ -325,7 +342,7 @@ def prepare_database(database_url: str, posts: int) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", "seed_debate", verbosity=0)
-    call_command("generate_debate", posts=posts, allow_real_data=True, verbosity=0)
+    call_command("generate_debate", posts=posts, debates=debates, allow_real_data=True, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
@@ -333,7 +350,7 @@ def make_editors(count: int, seed: int) -> list[EditorWork]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from debate.models import Claim, Post, Proposition
+    from debate.models import Claim, Debate, Post, Proposition
 
     propositions = list(Proposition.objects.order_by("pk").values_list("pk", flat=True))
     claims = list(
@@ -343,6 +360,8 @@ def make_editors(count: int, seed: int) -> list[EditorWork]:
     rng = random.Random(seed)
     rng.shuffle(claims)
     rng.shuffle(posts)
+    # The exports an editor checks: the largest debate's (the one most of the claims are in).
+    largest = max(Debate.objects.order_by("pk"), key=lambda d: Post.objects.in_debate(d).count())
     editors = []
     for n in range(count):
         username = f"soak-editor-{n + 1}"
@@ -351,18 +370,34 @@ def make_editors(count: int, seed: int) -> list[EditorWork]:
         if not get_user_model().objects.filter(username=username, is_staff=True).exists():
             raise SystemExit(f"ensure_editor did not make {username} a staff editor.")
         # Disjoint claims: two editors may well annotate one claim, but never as one person.
-        editors.append(EditorWork(username, claims[n::count], posts[n::count], propositions))
+        editors.append(
+            EditorWork(
+                username,
+                claims[n::count],
+                posts[n::count],
+                propositions,
+                hub=f"/debates/{largest.slug}/",
+            )
+        )
     return editors
 
 
 def catalogue() -> Catalogue:
-    from debate.models import Article, Post, Proposition, Speaker
+    from debate.models import Article, Debate, Post, Speaker
 
+    hubs = [
+        Hub(
+            f"/debates/{debate.slug}/",
+            list(Speaker.objects.in_debate(debate).order_by("slug").values_list("slug", flat=True)),
+            list(debate.propositions.order_by("slug").values_list("slug", flat=True)),
+        )
+        for debate in Debate.objects.order_by("pk")
+    ]
     return Catalogue(
         posts=list(Post.objects.values_list("pk", flat=True)),
         speakers=list(Speaker.objects.values_list("slug", flat=True)),
-        propositions=list(Proposition.objects.values_list("slug", flat=True)),
         articles=list(Article.objects.values_list("slug", flat=True)),
+        hubs=[hub for hub in hubs if hub.speakers and hub.propositions],
     )
 
 
@@ -490,6 +525,7 @@ def main() -> int:
     parser.add_argument("--readers", type=int, default=50, help="concurrent readers (50)")
     parser.add_argument("--editors", type=int, default=3, choices=range(1, 5), help="2-4 (3)")
     parser.add_argument("--posts", type=int, default=5000, help="synthetic posts (5000)")
+    parser.add_argument("--debates", type=int, default=3, help="synthetic debates (3)")
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--port", type=int, default=8031)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
@@ -512,8 +548,9 @@ def main() -> int:
     django.setup()
     from django.db import connections
 
-    print(f"Preparing {args.database_url} with the seed and {args.posts:,} synthetic posts…")
-    prepare_database(args.database_url, args.posts)
+    print(f"Preparing {args.database_url} with the seed and {args.posts:,} synthetic posts "
+          f"in {args.debates} debates…")  # fmt: skip
+    prepare_database(args.database_url, args.posts, args.debates)
     editors = make_editors(args.editors, args.seed)
     pages = catalogue()
     connections.close_all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -20,8 +20,10 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
+from django.db.models import Count
+from django.urls import reverse
 
-from debate.models import Article, Claim, Post, Proposition, Speaker
+from debate.models import Claim, Debate, Post, Speaker
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,25 +43,46 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+def shown_debate() -> Debate | None:
+    """The debate whose hub is photographed: the first one made (the seed's, after `make
+    seed`; a generated one on a database of synthetic debates)."""
+    return Debate.objects.order_by("pk").first()
+
+
 def public_pages() -> list[tuple[str, str]]:
-    pages = [("timeline", "/")]
-    # Two speakers and a word: whichever speakers the database holds, none named here.
-    two = Speaker.objects.order_by("-pk").values_list("slug", flat=True)[:2]
-    if chosen := "&".join(f"speaker={quote(slug)}" for slug in two):
-        pages.append(("timeline-filtered", f"/?{chosen}&q=open"))
-    thread_post = Post.objects.filter(in_reply_to__isnull=False).order_by("posted_at", "pk").first()
-    if thread_post:
-        pages.append(("post", thread_post.get_absolute_url()))
-    pages.append(("speakers", "/speakers/"))
+    """The home page, the first debate's hub (every page of it), the site-wide pages."""
+    pages = [("home", reverse("debate:home"))]
+    debate = shown_debate()
+    if debate:
+        pages += hub_pages(debate)
+    pages.append(("all-speakers", reverse("debate:all-speakers")))
     if speaker := Speaker.objects.order_by("name").first():
-        pages.append(("speaker", f"/speakers/{speaker.slug}/"))
-    pages.append(("propositions", "/propositions/"))
-    if proposition := Proposition.objects.order_by("label").first():
-        pages.append(("proposition", f"/propositions/{proposition.slug}/"))
-    pages.append(("map", "/map/"))
-    if article := Article.objects.order_by("pk").first():
+        pages.append(("speaker", reverse("debate:speaker", args=[speaker.slug])))
+    if debate and (article := debate.articles.order_by("pk").first()):
         pages.append(("article", article.get_absolute_url()))
     pages.append(("not-found", "/posts/999999999/"))
+    return pages
+
+
+def hub_pages(debate: Debate) -> list[tuple[str, str]]:
+    def hub(name: str, *args: str) -> str:
+        return reverse(f"debate:{name}", args=[debate.slug, *args])
+
+    posts = Post.objects.in_debate(debate)
+    # Filtered by the debate's two most prolific speakers and a word most debates use.
+    busiest = posts.values("speaker__slug").annotate(n=Count("pk")).order_by("-n", "speaker__slug")
+    query = [("speaker", row["speaker__slug"]) for row in busiest[:2]] + [("q", "open")]
+    pages = [
+        ("timeline", hub("timeline")),
+        ("timeline-filtered", f"{hub('timeline')}?{urlencode(query)}"),
+    ]
+    reply = posts.filter(in_reply_to__isnull=False).order_by("posted_at", "pk").first()
+    if reply:
+        pages.append(("post", reply.get_absolute_url()))
+    pages += [("speakers", hub("speakers")), ("propositions", hub("propositions"))]
+    if proposition := debate.propositions.order_by("label").first():
+        pages.append(("proposition", hub("proposition", proposition.slug)))
+    pages += [("map", hub("map")), ("articles", hub("articles"))]
     return pages
 
 
