@@ -166,3 +166,31 @@ def test_0008_lets_editors_manage_propositions_and_reverses():
         assert proposition_rights() == granted
     finally:
         call_command("migrate", APP, verbosity=0)
+
+
+def test_0009_makes_the_articles_already_there_the_first_debate():
+    """A database from before debates: its articles (the seed's) become the first debate, with
+    every proposition and the period of the posts they quote; one from none gets none."""
+    from debate.models import Article, Debate
+
+    call_command("loaddata", "seed_debate", verbosity=0)
+    try:
+        call_command("migrate", APP, "0008_editors_manage_propositions", verbosity=0)
+        call_command("migrate", APP, verbosity=0)
+        debate = Debate.objects.get()
+        assert (debate.slug, debate.title) == (
+            "open-source-ai",
+            "The open-source AI debate, March 2024",
+        )
+        assert debate.period == "Mar 2024" and "<p>" in debate.summary_html
+        assert list(Article.objects.values_list("debate", flat=True)) == [debate.pk]
+        assert debate.propositions.count() == Proposition.objects.count() == 3
+        # Loading the seed again changes nothing a reader sees, and makes no second debate.
+        shown = ["pk", "slug", "title", "question", "summary", "starts_on", "ends_on"]
+        before = list(Debate.objects.values(*shown))
+        call_command("loaddata", "seed_debate", verbosity=0)
+        assert list(Debate.objects.values(*shown)) == before
+        page = Client().get("/debates/open-source-ai/")
+        assert len(post_ids(page.content.decode())) == 7
+    finally:
+        call_command("migrate", APP, verbosity=0)
