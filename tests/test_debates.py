@@ -269,3 +269,17 @@ def test_pages_cost_the_same_queries_however_many_debates(client, two_debates, s
     for debate in Debate.objects.exclude(slug__in=["open-weights", "chip-exports"]):
         make_post(ada, debate=debate)
     assert count_queries(client, url) == few
+
+
+def test_the_home_page_places_each_speaker_once_on_the_side_most_of_their_claims_take(
+    client, two_debates
+):
+    posts = two_debates["posts"]
+    open_models = Proposition.objects.get(slug="open-models")
+    make_stance(make_claim(posts["ada-open"], summary="And yet."), open_models, value="anti")
+    grace = make_post(posts["grace-open"].speaker, debate=two_debates["weights"])
+    make_stance(make_claim(grace), open_models, value="anti")
+    words = text_of(page(client, "/"))
+    assert "Open models: mixed Ada Lovelace" in words
+    assert "Open models: anti-open Grace Hopper" in words
+    assert "Open models: pro-open" not in words  # Ada is mixed, not also for

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count
 
 from ..models import Debate, Proposition, Speaker, Stance
-from .tallies import VALUES, SideMember, Tallies, sides, tallies_by_debate, value_words
+from .tallies import MIXED, VALUES, SideMember, Tallies, tallies_by_debate, value_words, verdict
 
 # Names shown per side of a proposition on the home page; the rest are counted.
 NAMES_PER_SIDE = 3
@@ -35,7 +35,8 @@ class Side:
 
 @dataclass
 class Glance:
-    """Who is for, against and neutral on one proposition of a debate."""
+    """Who is for, against, neutral or mixed on one proposition of a debate: each speaker
+    once, on the side most of their claims take (``tallies.verdict``)."""
 
     proposition: Proposition
     sides: list[Side]
@@ -56,6 +57,19 @@ class DebateCard:
     @property
     def annotated(self) -> bool:
         return any(glance.recorded for glance in self.glances)
+
+
+def glance(proposition: Proposition, tallies: Tallies, speakers: dict[Any, Speaker]) -> Glance:
+    columns: dict[str, list[SideMember]] = {value: [] for value in (*VALUES, MIXED)}
+    for speaker_id, tally in tallies.speakers_on(proposition.pk):
+        if (speaker := speakers.get(speaker_id)) is None:
+            continue
+        stand = verdict(tally, proposition)
+        columns[stand.value].append(SideMember(speaker, tally.total, stand.value == MIXED))
+    for members in columns.values():
+        members.sort(key=lambda member: (-member.count, member.speaker.name))
+    words = {value: value_words(value, proposition) for value in VALUES} | {MIXED: "mixed"}
+    return Glance(proposition, [Side(value, words[value], columns[value]) for value in columns])
 
 
 def debate_cards() -> list[DebateCard]:
@@ -80,13 +94,7 @@ def debate_cards() -> list[DebateCard]:
         found = tallies.get(debate.pk, Tallies([]))
         glances = []
         for proposition in propositions.get(debate.pk, []):
-            columns = sides(found.speakers_on(proposition.pk), by_pk)
-            glances.append(
-                Glance(
-                    proposition,
-                    [Side(v, value_words(v, proposition), columns[v]) for v in VALUES],
-                )
-            )
+            glances.append(glance(proposition, found, by_pk))
         cards.append(
             DebateCard(debate, debate.n_posts, debate.n_speakers, debate.n_articles, glances)
         )
