@@ -82,8 +82,9 @@ def empty_cache() -> None:
 
 
 @pytest.fixture
-def seed(db) -> None:
-    """The seed debate, loaded exactly as `make run` loads it."""
+def seed(db, role_groups) -> None:
+    """The seed debate, loaded exactly as `make run` loads it (with the roles `migrate` makes,
+    which a transactional test's flush may have removed)."""
     call_command("loaddata", "seed_debate", verbosity=0)
 
 

@@ -251,6 +251,7 @@ def build_payload_debate(payloads: list[str] = PAYLOADS) -> PayloadDebate:
     ]
     made = PayloadDebate([], [], [], propositions)
     debate = default_debate()  # the hub check_timeline reads
+    debate.propositions.add(*propositions)
     previous: Post | None = None
     for i, p in enumerate(payloads):
         user = users.objects.create_user(username=f"xss-{i}", first_name=p[:150], last_name=p[:150])

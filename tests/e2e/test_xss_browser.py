@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from debate.models import Article, ArticlePost, Claim, Post, Proposition, Speaker, Stance
 
+from ..factories import default_debate
 from ..test_xss import (
     PAYLOADS,
     build_payload_debate,
@@ -56,6 +57,7 @@ def build_omnibus() -> list[str]:
         slug="omnibus", label="Omnibus", statement=fit(Proposition, "statement", every_line),
         description=every_paragraph, pro_label="for omnibus", anti_label="against omnibus",
     )  # fmt: skip
+    proposition.debates.add(default_debate())
     annotator = get_user_model().objects.create_user(username="omnibus", first_name=PAYLOADS[1])
     claim = Claim.objects.create(
         speaker=speaker, post=post, summary=fit(Claim, "summary", every_line), quote=every_line
@@ -65,7 +67,10 @@ def build_omnibus() -> list[str]:
         evidence=every_line, annotator=annotator,
     )  # fmt: skip
     article = Article.objects.create(
-        title="Omnibus", slug="omnibus", body=f"{every_line}\n{every_line}\n— Omnibus (@omnibus)"
+        debate=default_debate(),
+        title="Omnibus",
+        slug="omnibus",
+        body=f"{every_line}\n{every_line}\n— Omnibus (@omnibus)",
     )
     ArticlePost.objects.create(article=article, post=post, position=1)
     for p in PAYLOADS:  # each payload also a prose claim of its own, marked in the body
