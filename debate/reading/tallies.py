@@ -218,29 +218,32 @@ def speakers_with_counts(debate: Any = None) -> QuerySet[Speaker]:
     )
 
 
+def _counted(rows: QuerySet) -> QuerySet:
+    """Grouped stance rows with what a Tally holds: claims, the posts they come from, and
+    those from an article's prose."""
+    return rows.annotate(
+        n_claims=Count("claim_id", distinct=True),
+        n_posts=Count("claim__post_id", distinct=True),
+        n_prose=Count("claim_id", distinct=True, filter=Q(claim__article__isnull=False)),
+    )
+
+
+def _cell(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "speaker": row["claim__speaker_id"],
+        "proposition": row["proposition_id"],
+        "value": row["value"],
+        "claims": row["n_claims"],
+        "posts": row["n_posts"],
+        "prose": row["n_prose"],
+    }
+
+
 def load_tallies(stances: QuerySet[Stance] | None = None) -> Tallies:
     """Claims (and the posts they come from) per speaker, proposition and value: one query."""
     stances = Stance.objects.public() if stances is None else stances
-    rows = (
-        stances.order_by()
-        .values("claim__speaker_id", "proposition_id", "value")
-        .annotate(
-            n_claims=Count("claim_id", distinct=True),
-            n_posts=Count("claim__post_id", distinct=True),
-            n_prose=Count("claim_id", distinct=True, filter=Q(claim__article__isnull=False)),
-        )
-    )
-    return Tallies(
-        {
-            "speaker": row["claim__speaker_id"],
-            "proposition": row["proposition_id"],
-            "value": row["value"],
-            "claims": row["n_claims"],
-            "posts": row["n_posts"],
-            "prose": row["n_prose"],
-        }
-        for row in rows
-    )
+    rows = stances.order_by().values("claim__speaker_id", "proposition_id", "value")
+    return Tallies(_cell(row) for row in _counted(rows))
 
 
 def tallies_by_debate(stances: QuerySet[Stance], debates: Iterable[Any]) -> dict[int, Tallies]:
@@ -257,22 +260,8 @@ def tallies_by_debate(stances: QuerySet[Stance], debates: Iterable[Any]) -> dict
         .filter(debate_id__in=wanted)
         .order_by()
         .values("debate_id", "claim__speaker_id", "proposition_id", "value")
-        .annotate(
-            n_claims=Count("claim_id", distinct=True),
-            n_posts=Count("claim__post_id", distinct=True),
-            n_prose=Count("claim_id", distinct=True, filter=Q(claim__article__isnull=False)),
-        )
     )
     grouped: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        grouped.setdefault(row["debate_id"], []).append(
-            {
-                "speaker": row["claim__speaker_id"],
-                "proposition": row["proposition_id"],
-                "value": row["value"],
-                "claims": row["n_claims"],
-                "posts": row["n_posts"],
-                "prose": row["n_prose"],
-            }
-        )
+    for row in _counted(rows):
+        grouped.setdefault(row["debate_id"], []).append(_cell(row))
     return {debate_id: Tallies(found) for debate_id, found in grouped.items()}
