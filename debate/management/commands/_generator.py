@@ -32,35 +32,13 @@ from debate.models.debates import period_words
 from debate.models.selection import thread_roots
 from debate.text import extract_links, render_markdown, render_post_text
 
+from . import _themes as words
 from ._themes import GENERATED, OUTLETS, PROPOSITIONS, REPORTS, THEMES, Theme
 
 PREFIX = "synthetic-"
 BATCH = 5000
 # Posts one roundup article quotes at most (ArticlePost.position is a small integer).
 MAX_QUOTES = 5000
-FIRST = ["Ada", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kofi",
-         "Lena", "Mira", "Nils", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Vik",
-         "Wen", "Xia", "Yara", "Zed"]  # fmt: skip
-LAST = ["Abbott", "Berg", "Costa", "Dahl", "Eze", "Frost", "Gupta", "Holm", "Iqbal", "Jansen",
-        "Kaur", "Lund", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Sato",
-        "Torres", "Ueda", "Varga", "Weiss", "Yilmaz", "Zhou"]  # fmt: skip
-ROLES = ["AI researcher", "Venture capitalist", "Policy analyst", "Founder", "Journalist",
-         "Open-source maintainer", "Security researcher", "Lawmaker", "Ethicist"]  # fmt: skip
-# Subjects in the plural (a debate's own, in _themes.py, are singular: SINGULAR_VERBS).
-OPENERS = ["Open weights", "Closed models", "Frontier labs", "Export controls", "Model licences",
-           "Safety evaluations", "Open research", "Compute caps", "Regulators", "Model cards",
-           "Red teams", "National security hawks"]  # fmt: skip
-VERBS = ["will decide", "undermine", "protect", "accelerate", "slow down", "are essential to",
-         "distort", "cannot replace", "should govern", "leak into"]  # fmt: skip
-SINGULAR_VERBS = ["will decide", "undermines", "protects", "accelerates", "slows down",
-                  "is essential to", "distorts", "cannot replace", "should not govern",
-                  "leaks into"]  # fmt: skip
-OBJECTS = ["the race with China", "academic science", "small startups", "public trust",
-           "the next decade of AI", "national security", "open innovation", "civil liberties",
-           "the incumbents' moat", "independent audits"]  # fmt: skip
-TAILS = ["", " Full stop.", " The evidence is clear.", " We have seen this before.",
-         " Change my mind.", " https://t.co/{code}", " pic.twitter.com/{code}",
-         " Thread below.", "…"]  # fmt: skip
 # Speakers who take part in how many debates (besides the regulars, who are in all).
 DEBATES_PER_SPEAKER = (1, 1, 1, 2, 2, 3)
 REGULAR_WEIGHT = 3  # a regular posts this many times as often as anyone else
@@ -126,13 +104,13 @@ class Generator:
     def make_speakers(self) -> list[Speaker]:
         speakers = []
         for n in range(1, self.n_speakers + 1):
-            name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+            name = f"{self.rng.choice(words.FIRST)} {self.rng.choice(words.LAST)}"
             speakers.append(
                 Speaker(
                     name=name,
                     slug=f"{PREFIX}{n}",
                     handle=f"syn{n}"[:15],
-                    role=self.rng.choice(ROLES),
+                    role=self.rng.choice(words.ROLES),
                     bio=f"{name} writes about AI policy.",
                     profile_url=f"https://x.com/syn{n}",
                 )
@@ -230,13 +208,15 @@ class Generator:
 
     def text(self, plan: Plan) -> str:
         rng = self.rng
-        tail = rng.choice(TAILS).format(code="".join(rng.choices("abcdefXYZ0123456789", k=10)))
+        tail = rng.choice(words.TAILS).format(
+            code="".join(rng.choices("abcdefXYZ0123456789", k=10))
+        )
         mention = f"@{rng.choice(plan.cast).handle} " if rng.random() < 0.3 else ""
         if rng.random() < 0.5:
-            subject, verb = rng.choice(plan.theme.subjects), rng.choice(SINGULAR_VERBS)
+            subject, verb = rng.choice(plan.theme.subjects), rng.choice(words.SINGULAR_VERBS)
         else:
-            subject, verb = rng.choice(OPENERS), rng.choice(VERBS)
-        return f"{mention}{subject} {verb} {rng.choice(OBJECTS)}.{tail}"
+            subject, verb = rng.choice(words.OPENERS), rng.choice(words.VERBS)
+        return f"{mention}{subject} {verb} {rng.choice(words.OBJECTS)}.{tail}"
 
     def make_posts(self, plans: list[Plan], regulars: list[Speaker]) -> list[Post]:
         """Each debate's posts at random moments of its period; ids follow time across all

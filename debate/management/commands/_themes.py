@@ -196,3 +196,29 @@ OUTLETS = ["Synthetic Times", "The Synthetic Wire", "Generated Policy Review",
 REPORTS = ["{short}: the arguments so far", "{short}: who is for and against",
            "{short}, explained", "{short}: what both sides miss", "{short}: a reader's guide",
            "{short}: the week it went viral"]  # fmt: skip
+
+
+# The words synthetic speakers and posts are made of (names, roles, phrases).
+FIRST = ["Ada", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jun", "Kofi",
+         "Lena", "Mira", "Nils", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Vik",
+         "Wen", "Xia", "Yara", "Zed"]  # fmt: skip
+LAST = ["Abbott", "Berg", "Costa", "Dahl", "Eze", "Frost", "Gupta", "Holm", "Iqbal", "Jansen",
+        "Kaur", "Lund", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Sato",
+        "Torres", "Ueda", "Varga", "Weiss", "Yilmaz", "Zhou"]  # fmt: skip
+ROLES = ["AI researcher", "Venture capitalist", "Policy analyst", "Founder", "Journalist",
+         "Open-source maintainer", "Security researcher", "Lawmaker", "Ethicist"]  # fmt: skip
+# Subjects in the plural (a debate's own, in _themes.py, are singular: SINGULAR_VERBS).
+OPENERS = ["Open weights", "Closed models", "Frontier labs", "Export controls", "Model licences",
+           "Safety evaluations", "Open research", "Compute caps", "Regulators", "Model cards",
+           "Red teams", "National security hawks"]  # fmt: skip
+VERBS = ["will decide", "undermine", "protect", "accelerate", "slow down", "are essential to",
+         "distort", "cannot replace", "should govern", "leak into"]  # fmt: skip
+SINGULAR_VERBS = ["will decide", "undermines", "protects", "accelerates", "slows down",
+                  "is essential to", "distorts", "cannot replace", "should not govern",
+                  "leaks into"]  # fmt: skip
+OBJECTS = ["the race with China", "academic science", "small startups", "public trust",
+           "the next decade of AI", "national security", "open innovation", "civil liberties",
+           "the incumbents' moat", "independent audits"]  # fmt: skip
+TAILS = ["", " Full stop.", " The evidence is clear.", " We have seen this before.",
+         " Change my mind.", " https://t.co/{code}", " pic.twitter.com/{code}",
+         " Thread below.", "…"]  # fmt: skip
